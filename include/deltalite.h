@@ -1,0 +1,14 @@
+/*
+ * deltalite.h - the one public header of libdeltalite: Delta Lake in C.
+ *
+ * Include only this. It pulls in the per-module public headers under
+ * deltalite/; everything under src/ is private. See README.md for a tour.
+ */
+#ifndef DELTALITE_H
+#define DELTALITE_H
+
+#include "deltalite/common.h"   /* status codes, dlt_error, allocator, version */
+#include "deltalite/arrow_c.h"  /* Arrow C Data + Stream interface structs */
+#include "deltalite/io.h"       /* dlt_input / dlt_output byte sources and sinks */
+
+#endif /* DELTALITE_H */

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Smoke-run one libFuzzer target: replay its seed corpus, then fuzz for N seconds.
+# Seeds: tests/fuzz/corpus/<target>/ plus, for parquet targets, the conformance
+# Parquet files (good and bad). Any crash, leak or sanitizer report fails the test.
+set -euo pipefail
+bin="$1" target="$2" secs="$3" seeds="$4" conf="$5" work="$6"
+corpus="$work/corpus-$target"
+mkdir -p "$corpus"
+dirs=("$corpus")
+[ -d "$seeds/$target" ] && dirs+=("$seeds/$target")
+case "$target" in
+  parquet*)
+    [ -d "$conf/parquet" ] || { echo "missing conformance corpus at $conf"; exit 1; }
+    mkdir -p "$work/seeds-$target"
+    # Small files only: libFuzzer seeds bigger than -max_len are truncated anyway.
+    find "$conf/parquet/data" "$conf/parquet/bad_data" -name '*.parquet' -size -256k \
+      -exec cp -n {} "$work/seeds-$target/" \; 2>/dev/null || true
+    dirs+=("$work/seeds-$target")
+    ;;
+esac
+exec "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=262144 \
+  -print_final_stats=1 "${dirs[@]}"
