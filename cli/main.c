@@ -1,15 +1,90 @@
-/* deltalite command-line tool (placeholder until the CLI lands). */
-#include <stdio.h>
-#include <string.h>
+/*
+ * deltalite - the command-line tool of libdeltalite.
+ *
+ *   deltalite <command> [options] <arguments>
+ *
+ * Exit status: 0 success, 1 failure ("deltalite: <message>" on stderr),
+ * 2 usage error. Machine-readable output with --json where it applies;
+ * progress goes to stderr, and only when stderr is a terminal.
+ */
+#include "cli.h"
 
-#include "deltalite.h"
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char main_help[] =
+	"deltalite - Delta Lake and Parquet from the command line\n"
+	"\n"
+	"Usage: deltalite <command> [options] <arguments>\n"
+	"       deltalite <command> --help     how one command works, with examples\n"
+	"\n"
+	"Commands:\n"
+	"  convert IN OUT          convert between CSV, JSON lines and Parquet\n"
+	"  parquet schema FILE     the Parquet schema of a file and its Arrow schema\n"
+	"  parquet meta FILE       row groups, column chunks, encodings, codecs, statistics\n"
+	"  parquet cat FILE        print rows as JSON lines or CSV\n"
+	"  parquet write IN OUT    write CSV, JSON lines or Parquet as Parquet, with control\n"
+	"                          over codec, row groups, pages and encodings\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help              show this help\n"
+	"  --version               print the version of deltalite\n"
+	"\n"
+	"A file name of '-' means standard input or output. Exit status: 0 on success,\n"
+	"1 when the work failed (the reason is on stderr), 2 for a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  deltalite convert trips.csv trips.parquet\n"
+	"  deltalite parquet cat trips.parquet --columns city,fare --limit 5\n"
+	"  deltalite parquet meta --json trips.parquet | jq .num_rows\n";
+
+static const struct {
+	const char *name;
+	cli_cmd_fn fn;
+} commands[] = {
+	{ "convert", cmd_convert },
+	{ "parquet", cmd_parquet },
+};
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("deltalite %s\n", dlt_version_string());
-		return 0;
+	cli_ctx c;
+
+	/* A closed pipe (deltalite ... | head) ends output quietly with an error
+	 * from write() instead of killing the process mid-file. */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&c, 0, sizeof(c));
+	c.out = stdout;
+	c.err = stderr;
+	c.progress = isatty(STDERR_FILENO);
+
+	if (argc < 2)
+		return cli_usage(&c, "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			/* "deltalite help convert" is "deltalite convert --help". */
+			char *sub[4] = { argv[2], argc > 3 ? argv[3] : "--help", "--help", NULL };
+			for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+				if (strcmp(commands[i].name, argv[2]) == 0) {
+					c.cmd = commands[i].name;
+					return commands[i].fn(&c, argc > 3 ? 3 : 2, sub);
+				}
+			return cli_usage(&c, "unknown command '%s'", argv[2]);
+		}
+		return cli_help(&c, main_help);
 	}
-	fprintf(stderr, "usage: deltalite --version\n");
-	return 2;
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		fprintf(c.out, "deltalite %s\n", dlt_version_string());
+		return cli_finish_output(&c, EXIT_OK);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, argv[1]) == 0) {
+			c.cmd = commands[i].name;
+			return commands[i].fn(&c, argc - 1, argv + 1);
+		}
+	if (argv[1][0] == '-')
+		return cli_usage(&c, "unknown option '%s' (a command comes first)", argv[1]);
+	return cli_usage(&c, "unknown command '%s'", argv[1]);
 }

@@ -10,5 +10,8 @@
 #include "deltalite/common.h"   /* status codes, dlt_error, allocator, version */
 #include "deltalite/arrow_c.h"  /* Arrow C Data + Stream interface structs */
 #include "deltalite/io.h"       /* dlt_input / dlt_output byte sources and sinks */
+#include "deltalite/arrow.h"    /* validate foreign Arrow data, release helpers */
+#include "deltalite/text.h"     /* CSV / NDJSON readers, CSV / JSON-lines writers */
+#include "deltalite/parquet.h"  /* Parquet reader: files to Arrow streams */
 
 #endif /* DELTALITE_H */

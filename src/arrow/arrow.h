@@ -84,6 +84,11 @@ bool dlt_arrow__is_integer(dlt_atype t);
 bool dlt_arrow__is_signed(dlt_atype t);
 bool dlt_arrow__is_float(dlt_atype t);
 bool dlt_arrow__is_nested(dlt_atype t);
+/* Recursive description of a schema ("struct<a: int32, b: list<utf8>>") into
+ * buf (always NUL-terminated when cap > 0). DLT_OK; DLT_ELIMIT if truncated;
+ * DLT_EUNSUPPORTED if some format is unknown (described as "unknown(...)");
+ * DLT_EINVAL for NULL/zero-capacity arguments. */
+int dlt_arrow__describe_schema(char *buf, size_t cap, const struct ArrowSchema *s);
 
 /* ---------- schemas we own ---------- */
 
@@ -103,11 +108,15 @@ int dlt_schema__alloc_dictionary(struct ArrowSchema *s, dlt_error *err);
 /* Set metadata from n key/value pairs (copied). Replaces existing metadata. */
 int dlt_schema__set_metadata(struct ArrowSchema *s, const char *const *keys,
                              const char *const *values, size_t n, dlt_error *err);
-/* Look up a metadata key: *value/*len point into s->metadata; DLT_ENOTFOUND if absent. */
+/* Look up a metadata key: *value and *len point into s->metadata; DLT_ENOTFOUND if absent. */
 int dlt_schema__metadata_get(const struct ArrowSchema *s, const char *key,
                              const char **value, int32_t *len);
 /* Deep copy of any (also foreign) schema into one we own. */
 int dlt_schema__copy(struct ArrowSchema *out, const struct ArrowSchema *src, dlt_error *err);
+/* Deep copy in which every dictionary-encoded field is replaced by its value
+ * type (name, flags and metadata of the field kept): the schema of decoded data. */
+int dlt_schema__copy_decoded(struct ArrowSchema *out, const struct ArrowSchema *src,
+                             dlt_error *err);
 /* Release if set, then zero. NULL ok. */
 void dlt_schema__release(struct ArrowSchema *s);
 void dlt_array__release(struct ArrowArray *a);
@@ -218,6 +227,13 @@ int dlt_builder__append_valid(dlt_builder *b, dlt_error *err);
  * dictionary-encoded array) with its nested content. */
 int dlt_builder__append_from(dlt_builder *b, const struct ArrowSchema *src_schema,
                              const struct ArrowArray *src, int64_t i, dlt_error *err);
+/* Append elements [offset, offset + n) of `src` (logical indices, as in
+ * append_from, same type rules). Bulk copies (memcpy of values, rebased
+ * offsets) when src has exactly the builder's fixed-width, boolean or
+ * string/binary type; element by element otherwise. `src` must be validated. */
+int dlt_builder__append_range(dlt_builder *b, const struct ArrowSchema *src_schema,
+                              const struct ArrowArray *src, int64_t offset, int64_t n,
+                              dlt_error *err);
 /* Move the built data into `out` and reset the builder (same schema) for reuse. */
 int dlt_builder__finish(struct ArrowArray *out, dlt_builder *b, dlt_error *err);
 

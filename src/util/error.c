@@ -74,6 +74,7 @@ void dlt_error_clear(dlt_error *err)
 	err->message[0] = '\0';
 }
 
+static void vset(dlt_error *err, int code, const char *fmt, va_list ap) DLT_PRINTF(3, 0);
 static void vset(dlt_error *err, int code, const char *fmt, va_list ap)
 {
 	dlt_error_clear(err);

@@ -10,6 +10,7 @@
 #include "util/parse.h"
 #include "util/util.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,7 +432,8 @@ size_t dlt_format_double(char *buf, double v)
 	}
 	if (format_small_integral(buf, v, &len))
 		return len;
-	for (p = 14; p <= 16; p++) {
+	/* DBL_DIG holds for normal numbers only: subnormals search from 1 digit. */
+	for (p = fabs(v) < DBL_MIN ? 0 : 14; p <= 16; p++) {
 		double back;
 		snprintf(t, sizeof(t), "%.*e", p, v);
 		nd = sci_digits(t, d, &e10);
@@ -461,7 +463,7 @@ size_t dlt_format_float(char *buf, float v)
 		memcpy(buf, "0.0", 4);
 		return 3;
 	}
-	for (p = 5; p <= 8; p++) {
+	for (p = fabsf(v) < FLT_MIN ? 0 : 5; p <= 8; p++) {
 		double back;
 		snprintf(t, sizeof(t), "%.*e", p, (double)v);
 		nd = sci_digits(t, d, &e10);
@@ -590,8 +592,6 @@ static int parse_time_prefix(const char *s, size_t n, size_t *i, int unit, int64
 	}
 	if (hh > 23 || mm > 59 || ss > 60)
 		return DLT_PARSE_INVALID;
-	if (ss == 60) /* leap second: accept as :59 plus one second */
-		ss = 60;
 	if (too_precise)
 		return DLT_PARSE_RANGE;
 	*out = ((int64_t)hh * 3600 + mm * 60 + ss) * scale + frac;
