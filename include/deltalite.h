@@ -13,5 +13,6 @@
 #include "deltalite/arrow.h"    /* validate foreign Arrow data, release helpers */
 #include "deltalite/text.h"     /* CSV / NDJSON readers, CSV / JSON-lines writers */
 #include "deltalite/parquet.h"  /* Parquet reader: files to Arrow streams */
+#include "deltalite/parquet_write.h" /* Parquet writer: Arrow batches to files */
 
 #endif /* DELTALITE_H */

@@ -680,11 +680,11 @@ static void test_builder_append_range(void **state)
 			else if (k == 1)
 				rc = dlt_builder__append_bool(b, i % 3 == 0, NULL);
 			else if (k == 2)
-				rc = dlt_builder__append_bytes(b, "abcdefgh" + (i % 8), (size_t)(8 - i % 8), NULL);
+				rc = dlt_builder__append_bytes(b, &"abcdefgh"[i % 8], (size_t)(8 - i % 8), NULL);
 			else if (k == 3)
 				rc = dlt_builder__append_double(b, i / 4.0, NULL);
 			else
-				rc = dlt_builder__append_bytes(b, "xyzw" + (i % 2), 3, NULL);
+				rc = dlt_builder__append_bytes(b, &"xyzw"[i % 2], 3, NULL);
 			assert_int_equal(rc, DLT_OK);
 		}
 		finish_valid(b, &s, &a);

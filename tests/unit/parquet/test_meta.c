@@ -598,6 +598,12 @@ static void check_file(const char *path, const char *rel)
 	json_decref(exp);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 static void walk(const char *dir, const char *rel, void (*fn)(const char *, const char *))
 {
 	DIR *d = opendir(dir);
@@ -614,7 +620,8 @@ static void walk(const char *dir, const char *rel, void (*fn)(const char *, cons
 			continue;
 		if (S_ISDIR(st.st_mode))
 			walk(path, r, fn);
-		else if (strstr(ent->d_name, ".parquet"))
+		else if (ends_with(ent->d_name, ".parquet") ||
+		         ends_with(ent->d_name, ".parquet.encrypted"))
 			fn(path, r);
 	}
 	closedir(d);
