@@ -384,23 +384,24 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 		return DLT_OK;
 	case DLT_PQC_INT96_TO_TS:
 		for (i = 0; i < n; i++) {
-			uint64_t nanos = dlt_load_u64le(raw + 12 * i);
+			/* nanoseconds within the day (signed: writers emit negative ones too),
+			 * then the Julian day */
+			int64_t ns, days, v, us;
 			int32_t jd;
-			int64_t days, v, ns;
+			memcpy(&ns, raw + 12 * i, 8);
 			memcpy(&jd, raw + 12 * i + 8, 4);
 			days = (int64_t)jd - 2440588;
-			if (nanos > (uint64_t)INT64_MAX)
-				return chunk_err(c, err, "%s", "INT96 nanoseconds out of range");
-			ns = (int64_t)nanos;
 			if (c->leaf->format[2] == 'n') {
 				if (dlt_mul_overflow_i64(days, 86400000000000LL, &v) ||
 				    dlt_add_overflow_i64(v, ns, &v))
 					return chunk_err(c, err, "%s",
 					                 "INT96 timestamp out of range for timestamp[ns] "
 					                 "(read with int96_unit micros)");
-			} else if (dlt_mul_overflow_i64(days, 86400000000LL, &v) ||
-			           dlt_add_overflow_i64(v, ns / 1000, &v)) {
-				return chunk_err(c, err, "%s", "INT96 timestamp out of range");
+			} else {
+				us = ns / 1000 - ((ns % 1000) < 0 ? 1 : 0); /* floor */
+				if (dlt_mul_overflow_i64(days, 86400000000LL, &v) ||
+				    dlt_add_overflow_i64(v, us, &v))
+					return chunk_err(c, err, "%s", "INT96 timestamp out of range");
 			}
 			memcpy(dst + 8 * i, &v, 8);
 		}

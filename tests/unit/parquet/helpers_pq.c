@@ -300,7 +300,8 @@ static int put_timestamp(dlt_buf *b, int64_t v, char unit, bool tz)
 	bool bc;
 	fmt_date(d, sizeof(d), days, &bc);
 	fmt_time(t, sizeof(t), rem, ps, unit_digits(unit));
-	snprintf(out, sizeof(out), "\"%s%s %s%s\"", d, bc ? " (BC)" : "", t, tz ? "+00" : "");
+	(void)tz; /* instants are rendered in UTC, without a suffix */
+	snprintf(out, sizeof(out), "\"%s%s %s\"", d, bc ? " (BC)" : "", t);
 	return put(b, out);
 }
 
