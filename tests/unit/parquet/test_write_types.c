@@ -206,10 +206,61 @@ static void test_write_types_read_by_duckdb(void **state)
 	s.release(&s);
 }
 
+/* Dictionary-encoded input (int8 indices into a utf8 dictionary), built by
+ * hand: written as plain strings. */
+static void noop_release(struct ArrowArray *a) { a->release = NULL; }
+
+static void test_write_dictionary_input(void **state)
+{
+	static const int8_t idx[5] = { 2, 0, 1, 2, 0 };
+	static const uint8_t valid[1] = { 0x1b }; /* row 2 null */
+	static const int32_t off[4] = { 0, 3, 3, 8 };
+	static const char data[] = "abcxyzzy";
+	const void *dbufs[3] = { NULL, off, data };
+	const void *ibufs[2] = { valid, idx };
+	struct ArrowArray dict = { 3, 0, 0, 3, 0, dbufs, NULL, NULL, noop_release, NULL };
+	struct ArrowArray col = { 5, 1, 0, 2, 0, ibufs, NULL, &dict, noop_release, NULL };
+	struct ArrowArray *children[1] = { &col };
+	const void *bbufs[1] = { NULL };
+	struct ArrowArray batch = { 5, 0, 0, 1, 1, bbufs, children, NULL, noop_release, NULL };
+	struct ArrowSchema s;
+	dlt_output *o = NULL;
+	dlt_parquet_writer *w = NULL;
+	dlt_error err;
+	char path[512], cmd[2048];
+	char *got;
+	(void)state;
+	assert_int_equal(dlt_schema__init(&s, "+s", "", 0, 1, &err), DLT_OK);
+	leaf(s.children[0], "c", "c");
+	assert_int_equal(dlt_schema__alloc_dictionary(s.children[0], &err), DLT_OK);
+	leaf(s.children[0]->dictionary, "u", "");
+	mkdir(DLT_TEST_TMPDIR, 0755);
+	snprintf(path, sizeof(path), "%s/w_dict_input.parquet", DLT_TEST_TMPDIR);
+	assert_int_equal(dlt_output_open_file(&o, path, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_open(&w, o, &s, NULL, &err), DLT_OK);
+	if (dlt_parquet_writer_write(w, &batch, &err) != DLT_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(dlt_parquet_writer_close(w, NULL, &err), DLT_OK);
+	dlt_parquet_writer_free(w);
+	dlt_output_free(o);
+	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/parquet/write_types.mjs %s '%s'",
+	         DLT_SOURCE_DIR, DLT_NODE_DIR, path);
+	got = run(cmd);
+	assert_string_equal(got, "type\tc\tVARCHAR\n"
+	                         "row\t[\"xyzzy\"]\nrow\t[\"abc\"]\nrow\t[null]\n"
+	                         "row\t[\"xyzzy\"]\nrow\t[\"abc\"]\n"
+	                         "hyparquet\t{\"c\":\"xyzzy\"}\nhyparquet\t{\"c\":\"abc\"}\n"
+	                         "hyparquet\t{\"c\":null}\nhyparquet\t{\"c\":\"xyzzy\"}\n"
+	                         "hyparquet\t{\"c\":\"abc\"}\n");
+	dlt_free(got);
+	dlt_schema__release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_types_read_by_duckdb),
+		cmocka_unit_test(test_write_dictionary_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
