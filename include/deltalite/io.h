@@ -83,6 +83,11 @@ DLT_API int dlt_output_write(dlt_output *o, const void *data, size_t len, dlt_er
 /** Bytes written so far. */
 DLT_API uint64_t dlt_output_position(const dlt_output *o);
 DLT_API int dlt_output_finish(dlt_output *o, dlt_error *err);
+/**
+ * Discard everything written (temporary file removed); later writes and finish
+ * fail with DLT_EINVAL. No-op after finish or a previous abort. NULL ok.
+ */
+DLT_API void dlt_output_abort(dlt_output *o);
 /** Frees; an output that was not finished is aborted (temporary file removed). */
 DLT_API void dlt_output_free(dlt_output *o);
 DLT_API const char *dlt_output_name(const dlt_output *o);

@@ -401,7 +401,7 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 				us = ns / 1000 - ((ns % 1000) < 0 ? 1 : 0); /* floor */
 				if (dlt_mul_overflow_i64(days, 86400000000LL, &v) ||
 				    dlt_add_overflow_i64(v, us, &v))
-					return chunk_err(c, err, "%s", "INT96 timestamp out of range");
+					return chunk_err(c, err, "INT96 timestamp out of range (ns %lld jd %d)", (long long)ns, (int)jd);
 			}
 			memcpy(dst + 8 * i, &v, 8);
 		}

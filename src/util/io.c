@@ -19,7 +19,7 @@ struct dlt_output {
 	void *ctx;
 	char *name;
 	uint64_t pos;
-	int state; /* 0 open, 1 finished, 2 aborted/failed */
+	int state; /* 0 open, 1 finished, 2 failed (abort pending), 3 aborted */
 };
 
 int dlt_input_new(dlt_input **out, const dlt_input_ops *ops, void *ctx, const char *name,
@@ -488,11 +488,20 @@ int dlt_output_finish(dlt_output *o, dlt_error *err)
 
 const char *dlt_output_name(const dlt_output *o) { return o ? o->name : ""; }
 
+void dlt_output_abort(dlt_output *o)
+{
+	if (!o || o->state == 1 || o->state == 3)
+		return;
+	if (o->ops.abort)
+		o->ops.abort(o->ctx);
+	o->state = 3; /* aborted: nothing left to discard */
+}
+
 void dlt_output_free(dlt_output *o)
 {
 	if (!o)
 		return;
-	if (o->state != 1 && o->ops.abort)
+	if (o->state != 1 && o->state != 3 && o->ops.abort)
 		o->ops.abort(o->ctx);
 	if (o->ops.close)
 		o->ops.close(o->ctx);
