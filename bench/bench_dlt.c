@@ -46,16 +46,20 @@ static int64_t fixed_width(const char *f)
 	return 0;
 }
 
-static int64_t array_bytes(const struct ArrowSchema *s, const struct ArrowArray *a)
+/* `o`, `n`: the slice in this array's own index space (a struct's offset applies
+ * to its children too). */
+static int64_t array_bytes(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t o,
+                           int64_t n)
 {
-	int64_t o = a->offset, n = a->length, bytes = 0, w;
+	int64_t bytes = 0, w;
 	const char *f = s->format;
 
 	/* Only the slice [offset, offset + length): batches may share buffers. */
 	if (a->n_buffers > 0 && a->buffers[0])
 		bytes += (n + 7) / 8;
 	if (s->dictionary && a->dictionary)
-		bytes += array_bytes(s->dictionary, a->dictionary);
+		bytes += array_bytes(s->dictionary, a->dictionary, a->dictionary->offset,
+		                     a->dictionary->length);
 	if (strcmp(f, "b") == 0) {
 		bytes += (n + 7) / 8;
 	} else if ((w = fixed_width(f)) > 0) {
@@ -71,8 +75,13 @@ static int64_t array_bytes(const struct ArrowSchema *s, const struct ArrowArray 
 	} else if (strcmp(f, "+L") == 0) {
 		bytes += (n + 1) * 8;
 	}
-	for (int64_t i = 0; i < a->n_children && i < s->n_children; i++)
-		bytes += array_bytes(s->children[i], a->children[i]);
+	for (int64_t i = 0; i < a->n_children && i < s->n_children; i++) {
+		const struct ArrowArray *ch = a->children[i];
+		if (strcmp(f, "+s") == 0) /* same rows as the parent */
+			bytes += array_bytes(s->children[i], ch, o + ch->offset, n);
+		else /* lists, maps: the whole child (an upper bound for a slice) */
+			bytes += array_bytes(s->children[i], ch, ch->offset, ch->length);
+	}
 	return bytes;
 }
 
@@ -96,7 +105,7 @@ static int drain(struct ArrowArrayStream *s, int64_t *rows, int64_t *bytes, cons
 			break;
 		*rows += a.length;
 		if (bytes)
-			*bytes += array_bytes(&schema, &a);
+			*bytes += array_bytes(&schema, &a, a.offset, a.length);
 		a.release(&a);
 	}
 	if (schema.release)
@@ -270,7 +279,8 @@ static int parquet_selective(int argc, char **argv, bench_result *r)
 			const struct ArrowArray *c = a.children[col];
 			v = (const int64_t *)c->buffers[1];
 			valid = (const uint8_t *)c->buffers[0];
-			for (int64_t i = c->offset; i < c->offset + a.length; i++)
+			int64_t first = a.offset + c->offset; /* a struct's offset applies too */
+			for (int64_t i = first; i < first + a.length; i++)
 				if ((!valid || (valid[i / 8] >> (i % 8) & 1)) && v[i] >= flt.lo &&
 				    v[i] <= flt.hi)
 					matched++;

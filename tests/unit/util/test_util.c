@@ -150,6 +150,15 @@ static void test_util_output_file_is_atomic(void **state)
 	assert_non_null(strstr(err.message, path));
 	assert_string_equal(err.path, path);
 
+	/* An explicit abort discards at once and refuses later writes and finish. */
+	assert_int_equal(dlt_output_open_file(&o, path, &err), DLT_OK);
+	assert_int_equal(dlt_output_write(o, "partial", 7, &err), DLT_OK);
+	dlt_output_abort(o);
+	assert_int_equal(dlt_output_write(o, "x", 1, &err), DLT_EINVAL);
+	assert_int_equal(dlt_output_finish(o, &err), DLT_EINVAL);
+	dlt_output_free(o);
+	assert_int_equal(access(path, F_OK), -1);
+
 	assert_int_equal(dlt_output_open_file(&o, path, &err), DLT_OK);
 	assert_int_equal(dlt_output_write(o, "hello world", 11, &err), DLT_OK);
 	assert_int_equal(dlt_output_position(o), 11);
