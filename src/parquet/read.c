@@ -398,10 +398,13 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 					                 "INT96 timestamp out of range for timestamp[ns] "
 					                 "(read with int96_unit micros)");
 			} else {
-				us = ns / 1000 - ((ns % 1000) < 0 ? 1 : 0); /* floor */
-				if (dlt_mul_overflow_i64(days, 86400000000LL, &v) ||
-				    dlt_add_overflow_i64(v, us, &v))
-					return chunk_err(c, err, "INT96 timestamp out of range (ns %lld jd %d)", (long long)ns, (int)jd);
+				/* As Spark reads it: Julian microseconds in 64-bit wrapping
+				 * arithmetic, then the epoch offset; Spark's writer wraps the same
+				 * way, so every value Spark wrote (year 290000 too) comes back. */
+				uint64_t u = (uint64_t)(int64_t)jd * 86400000000ull + (uint64_t)(ns / 1000) -
+				             2440588ull * 86400000000ull;
+				memcpy(&v, &u, 8);
+				(void)us;
 			}
 			memcpy(dst + 8 * i, &v, 8);
 		}

@@ -326,11 +326,13 @@ static void make_strings(int64_t *off, dlt_buf *data, size_t n)
 	dlt_error err;
 	off[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t len = (size_t)(rnd() % 20);
+		size_t len = (size_t)(rnd() % 12);
 		if (i > 0 && rnd() % 2) { /* share a prefix with the previous */
 			size_t pl = (size_t)(off[i] - off[i - 1]);
 			size_t k = pl ? (size_t)(rnd() % (pl + 1)) : 0;
-			assert_int_equal(dlt_buf_append(data, data->data + off[i - 1], k, &err), DLT_OK);
+			uint8_t tmp[32];
+			memcpy(tmp, data->data + off[i - 1], k);
+			assert_int_equal(dlt_buf_append(data, tmp, k, &err), DLT_OK);
 		}
 		for (size_t k = 0; k < len; k++)
 			assert_int_equal(dlt_buf_append_byte(data, (uint8_t)('a' + rnd() % 3), &err),
