@@ -70,7 +70,8 @@ static const char cat_help[] =
 	"                       a group name all of its fields\n"
 	"  --limit N            print at most N rows\n"
 	"  --format FORMAT      jsonl (default) or csv\n"
-	"  -d, --delimiter C    CSV delimiter (default ','; tab or \\t for a tab)\n"
+	"  -d, --delimiter C    CSV delimiter (default ','; tab or \\t for a tab);\n"
+	"                       --out-delimiter is the same here\n"
 	"  --no-header          CSV without the header line\n"
 	"  --null TEXT          CSV text for null (default: empty field)\n"
 	"  --threads N          decode on N threads (default 1)\n"
@@ -309,6 +310,8 @@ static int parquet_schema(cli_ctx *c, int argc, char **argv)
 	memset(&schema, 0, sizeof(schema));
 	if (dlt_parquet_schema_text(&text, f, &err) < 0 ||
 	    dlt_parquet_file_schema(&schema, f, &err) < 0) {
+		if (!strstr(err.message, path) && !err.path[0])
+			dlt_error_prefix(&err, "%s", path);
 		rc = cli_fail(c, &err);
 		goto done;
 	}
@@ -357,6 +360,8 @@ static int parquet_meta(cli_ctx *c, int argc, char **argv)
 		return rc;
 	dlt_error_clear(&err);
 	if (dlt_parquet_meta_json(&json_text, f, &err) < 0) {
+		if (!strstr(err.message, path) && !err.path[0])
+			dlt_error_prefix(&err, "%s", path);
 		rc = cli_fail(c, &err);
 	} else if (json) {
 		fputs(json_text, c->out);

@@ -10,9 +10,12 @@
 #include "deltalite/common.h"   /* status codes, dlt_error, allocator, version */
 #include "deltalite/arrow_c.h"  /* Arrow C Data + Stream interface structs */
 #include "deltalite/io.h"       /* dlt_input / dlt_output byte sources and sinks */
+#include "deltalite/storage.h"  /* object stores: local, memory, registry by URI scheme */
 #include "deltalite/arrow.h"    /* validate foreign Arrow data, release helpers */
 #include "deltalite/text.h"     /* CSV / NDJSON readers, CSV / JSON-lines writers */
 #include "deltalite/parquet.h"  /* Parquet reader: files to Arrow streams */
 #include "deltalite/parquet_write.h" /* Parquet writer: Arrow batches to files */
+#include "deltalite/expr.h"     /* predicates: parse, evaluate, data skipping */
+#include "deltalite/table.h"    /* Delta tables: open, snapshots, files, history */
 
 #endif /* DELTALITE_H */

@@ -372,6 +372,8 @@ int dlt_pq__compress(dlt_pq_codec_ctx *ctx, int codec, int level, const uint8_t 
 		return len ? dlt_buf_append(out, src, len, err) : DLT_OK;
 	if (!dlt_pq__codec_supported(codec))
 		return codec_unsupported(codec, err);
+	if (codec == DLT_PQ_CODEC_LZ4 && len == 0)
+		return DLT_OK; /* Hadoop framing of nothing is nothing */
 	bound = dlt_pq__compress_bound(codec, len);
 	if (bound == 0 && len > 0)
 		return dlt_error_set(err, DLT_ELIMIT, "%s: input of %zu bytes is too large",

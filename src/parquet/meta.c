@@ -876,9 +876,10 @@ int dlt_pq__file_meta_decode(dlt_pq_file_meta **out, const uint8_t *buf, size_t 
 		return dlt_error_prefix(err, "parquet footer");
 	}
 	if (m->num_rows < 0) {
+		int64_t nr = m->num_rows;
 		dlt_pq__arena_free(c.arena);
 		return dlt_error_set(err, DLT_ECORRUPT, "parquet footer: negative num_rows %" PRId64,
-		                     m->num_rows);
+		                     nr);
 	}
 	*out = m;
 	return DLT_OK;

@@ -16,6 +16,8 @@
 
 #define PQ_TAIL_READ 65536
 #define PQ_DEFAULT_BATCH 65536
+#define PQ_MAX_PAGE ((size_t)1 << 30)          /* uncompressed bytes of one page */
+#define PQ_MAX_LEVELS ((size_t)1 << 28)        /* values of one column chunk */
 
 struct dlt_parquet_file {
 	dlt_input *in;
@@ -218,6 +220,16 @@ int64_t dlt_parquet_file_row_group_rows(const dlt_parquet_file *f, int64_t rg)
 	return f->meta->row_groups[rg].num_rows;
 }
 
+const dlt_pq_file_meta *dlt_parquet__file_meta(const dlt_parquet_file *f)
+{
+	return f->meta;
+}
+
+const dlt_pq_schema *dlt_parquet__file_tree(const dlt_parquet_file *f)
+{
+	return &f->schema;
+}
+
 void dlt_parquet_file_counters(dlt_parquet_counters *out, const dlt_parquet_file *f)
 {
 	if (out == NULL)
@@ -386,7 +398,7 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 		for (i = 0; i < n; i++) {
 			/* nanoseconds within the day (signed: writers emit negative ones too),
 			 * then the Julian day */
-			int64_t ns, days, v, us;
+			int64_t ns, days, v;
 			int32_t jd;
 			memcpy(&ns, raw + 12 * i, 8);
 			memcpy(&jd, raw + 12 * i + 8, 4);
@@ -404,7 +416,6 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 				uint64_t u = (uint64_t)(int64_t)jd * 86400000000ull + (uint64_t)(ns / 1000) -
 				             2440588ull * 86400000000ull;
 				memcpy(&v, &u, 8);
-				(void)us;
 			}
 			memcpy(dst + 8 * i, &v, 8);
 		}
@@ -417,8 +428,11 @@ static int convert_fixed(pq_chunk *c, uint8_t *dst, const uint8_t *raw, size_t n
 static int ensure_levels(pq_chunk *c, size_t extra, dlt_error *err)
 {
 	size_t need, cap;
-	if (dlt_add_overflow(c->n_levels, extra, &need))
-		return chunk_err(c, err, "%s", "too many values");
+	if (dlt_add_overflow(c->n_levels, extra, &need) || need > PQ_MAX_LEVELS)
+		return dlt_error_set(err, DLT_ELIMIT,
+		                     "column '%s' (row group %d): more than %zu values in one column "
+		                     "chunk",
+		                     c->leaf->path, c->rg, PQ_MAX_LEVELS);
 	if (need <= c->cap_levels)
 		return DLT_OK;
 	cap = c->cap_levels ? c->cap_levels : 1024;
@@ -818,6 +832,15 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 		}
 		csize = (size_t)h.compressed_page_size;
 		usize = (size_t)h.uncompressed_page_size;
+		/* hostile-input guard: no page expands beyond 1 GiB, nor by more than
+		 * 1024x once past 16 MiB */
+		if (usize > PQ_MAX_PAGE || (usize > ((size_t)16 << 20) && usize / 1024 > csize)) {
+			rc = dlt_error_set(err, DLT_ELIMIT,
+			                   "column '%s' (row group %d): page of %zu bytes claims %zu "
+			                   "bytes uncompressed: over the reader's limit",
+			                   leaf->path, rg_index, csize, usize);
+			goto done;
+		}
 		pdata = buf + pos;
 		pos += csize;
 		if (verify && h.has_crc) {

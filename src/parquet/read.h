@@ -82,4 +82,8 @@ int dlt_parquet__schema_to_arrow(struct ArrowSchema *out, const dlt_pq_node *nod
 /* Does the subtree under node contain a kept leaf? */
 bool dlt_parquet__node_kept(const dlt_pq_node *node, const bool *keep);
 
+/* The footer and schema tree of an opened file (borrowed). */
+const dlt_pq_file_meta *dlt_parquet__file_meta(const dlt_parquet_file *f);
+const dlt_pq_schema *dlt_parquet__file_tree(const dlt_parquet_file *f);
+
 #endif /* DLT_PARQUET_READ_H */

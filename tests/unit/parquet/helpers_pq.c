@@ -1,5 +1,6 @@
 /* Parquet test helpers: MD5 (RFC 1321), canonical value text, whole-file reads. */
 #include "helpers_pq.h"
+#include "arrow/arrow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -567,11 +568,8 @@ int pqt_read_file(pqt_result *out, const char *path, const dlt_parquet_read_opti
 		struct ArrowArray batch;
 		int64_t i;
 		memset(&batch, 0, sizeof(batch));
-		if (st.get_next(&st, &batch) != 0) {
-			const char *m = st.get_last_error(&st);
-			rc = dlt_error_set(err, DLT_ECORRUPT, "%s", m ? m : "get_next failed");
+		if ((rc = dlt_stream__next(&st, &batch, err)) < 0)
 			goto done;
-		}
 		if (batch.release == NULL)
 			break;
 		for (i = 0; i < batch.length; i++) {

@@ -329,7 +329,7 @@ static void make_strings(int64_t *off, dlt_buf *data, size_t n)
 		size_t len = (size_t)(rnd() % 12);
 		if (i > 0 && rnd() % 2) { /* share a prefix with the previous */
 			size_t pl = (size_t)(off[i] - off[i - 1]);
-			size_t k = pl ? (size_t)(rnd() % (pl + 1)) : 0;
+			size_t k = (size_t)(rnd() % ((pl < 16 ? pl : 16) + 1));
 			uint8_t tmp[32];
 			memcpy(tmp, data->data + off[i - 1], k);
 			assert_int_equal(dlt_buf_append(data, tmp, k, &err), DLT_OK);

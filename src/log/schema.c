@@ -1,0 +1,245 @@
+/* Delta schema JSON (PROTOCOL.md#schema-serialization-format) to an Arrow
+ * schema with logical names; Delta column metadata becomes field metadata. */
+#include "log/log.h"
+#include "arrow/arrow.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+static int to_arrow(struct ArrowSchema *out, json_t *type, const char *name, bool nullable,
+                    json_t *meta, int depth, dlt_error *err);
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+	return dlt_buf_append(data, buffer, size, NULL) < 0 ? -1 : 0;
+}
+
+static int set_meta(struct ArrowSchema *s, json_t *meta, const char *extra_key,
+                    const char *extra_val, dlt_error *err)
+{
+	size_t n = (meta && json_is_object(meta)) ? json_object_size(meta) : 0;
+	size_t total = n + (extra_key ? 1 : 0), i = 0;
+	const char **keys, **vals;
+	dlt_buf *bufs;
+	const char *k;
+	json_t *v;
+	int rc = DLT_OK;
+
+	if (total == 0)
+		return DLT_OK;
+	keys = dlt_calloc(total, sizeof(*keys));
+	vals = dlt_calloc(total, sizeof(*vals));
+	bufs = dlt_calloc(total, sizeof(*bufs));
+	if (!keys || !vals || !bufs) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (n) {
+		json_object_foreach(meta, k, v) {
+			keys[i] = k;
+			if (json_is_string(v)) {
+				vals[i] = json_string_value(v);
+			} else {
+				if (json_dump_callback(v, dump_cb, &bufs[i], JSON_COMPACT | JSON_ENCODE_ANY) !=
+				            0 ||
+				    dlt_buf_append_byte(&bufs[i], 0, err) < 0) {
+					rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+					goto done;
+				}
+				vals[i] = (const char *)bufs[i].data;
+			}
+			i++;
+		}
+	}
+	if (extra_key) {
+		keys[i] = extra_key;
+		vals[i] = extra_val;
+		i++;
+	}
+	rc = dlt_schema__set_metadata(s, keys, vals, i, err);
+done:
+	if (bufs)
+		for (size_t j = 0; j < total; j++)
+			dlt_buf_dispose(&bufs[j]);
+	dlt_free(bufs);
+	dlt_free(keys);
+	dlt_free(vals);
+	return rc;
+}
+
+static int primitive(struct ArrowSchema *out, const char *t, const char *name, bool nullable,
+                     json_t *meta, dlt_error *err)
+{
+	static const struct { const char *delta, *arrow; } map[] = {
+		{ "string", "u" },   { "long", "l" },      { "integer", "i" },  { "short", "s" },
+		{ "byte", "c" },     { "float", "f" },     { "double", "g" },   { "boolean", "b" },
+		{ "binary", "z" },   { "date", "tdD" },    { "timestamp", "tsu:UTC" },
+		{ "timestamp_ntz", "tsu:" }, { "void", "n" },
+	};
+	char fmt[64];
+	const char *f = NULL;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(t, map[i].delta) == 0)
+			f = map[i].arrow;
+	if (!f && strncmp(t, "decimal", 7) == 0) {
+		unsigned p = 0, s = 0;
+		int got = sscanf(t, "decimal(%u , %u)", &p, &s);
+		if (got != 2 || p < 1 || p > 38 || s > p || t[strlen(t) - 1] != ')')
+			return dlt_error_set(err, DLT_ECORRUPT, "schema: field '%s': bad decimal type '%s'",
+			                     name, t);
+		snprintf(fmt, sizeof(fmt), "d:%u,%u", p, s);
+		f = fmt;
+	}
+	if (!f && (strcmp(t, "variant") == 0)) {
+		/* PROTOCOL.md#variant-data-type: a struct of two binaries */
+		if ((rc = dlt_schema__init(out, "+s", name, nullable ? ARROW_FLAG_NULLABLE : 0, 2,
+		                           err)) < 0)
+			return rc;
+		if ((rc = dlt_schema__init_leaf(out->children[0], "z", "metadata", false, err)) < 0 ||
+		    (rc = dlt_schema__init_leaf(out->children[1], "z", "value", false, err)) < 0 ||
+		    (rc = set_meta(out, meta, "delta.type", "variant", err)) < 0) {
+			dlt_schema__release(out);
+			return rc;
+		}
+		return DLT_OK;
+	}
+	if (!f)
+		return dlt_error_set(err, DLT_EUNSUPPORTED, "schema: field '%s': unsupported type '%s'",
+		                     name, t);
+	if ((rc = dlt_schema__init_leaf(out, f, name, nullable, err)) < 0)
+		return rc;
+	if ((rc = set_meta(out, meta, NULL, NULL, err)) < 0)
+		dlt_schema__release(out);
+	return rc;
+}
+
+static int struct_fields(struct ArrowSchema *out, json_t *type, const char *name, bool nullable,
+                         json_t *meta, int depth, dlt_error *err)
+{
+	json_t *fields = json_object_get(type, "fields");
+	size_t n;
+	int rc;
+	if (!json_is_array(fields))
+		return dlt_error_set(err, DLT_ECORRUPT, "schema: struct '%s': 'fields' is not an array",
+		                     name ? name : "");
+	n = json_array_size(fields);
+	if ((rc = dlt_schema__init(out, "+s", name, nullable ? ARROW_FLAG_NULLABLE : 0,
+	                           (int64_t)n, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = json_array_get(fields, i);
+		json_t *fn = json_object_get(f, "name");
+		json_t *ft = json_object_get(f, "type");
+		json_t *fnull = json_object_get(f, "nullable");
+		if (!json_is_object(f) || !json_is_string(fn) || !ft) {
+			rc = dlt_error_set(err, DLT_ECORRUPT,
+			                   "schema: struct '%s': field %zu lacks a name or type",
+			                   name ? name : "", i);
+			goto fail;
+		}
+		if (fnull && !json_is_boolean(fnull)) {
+			rc = dlt_error_set(err, DLT_ECORRUPT,
+			                   "schema: field '%s': 'nullable' is not a boolean",
+			                   json_string_value(fn));
+			goto fail;
+		}
+		if ((rc = to_arrow(out->children[i], ft, json_string_value(fn),
+		                   !fnull || json_is_true(fnull), json_object_get(f, "metadata"),
+		                   depth + 1, err)) < 0)
+			goto fail;
+	}
+	if ((rc = set_meta(out, meta, NULL, NULL, err)) < 0)
+		goto fail;
+	return DLT_OK;
+fail:
+	dlt_schema__release(out);
+	return rc;
+}
+
+static int to_arrow(struct ArrowSchema *out, json_t *type, const char *name, bool nullable,
+                    json_t *meta, int depth, dlt_error *err)
+{
+	const char *t;
+	int rc;
+
+	if (depth > MAX_DEPTH)
+		return dlt_error_set(err, DLT_ELIMIT, "schema: nesting deeper than %d", MAX_DEPTH);
+	if (json_is_string(type))
+		return primitive(out, json_string_value(type), name, nullable, meta, err);
+	if (!json_is_object(type) || !json_is_string(json_object_get(type, "type")))
+		return dlt_error_set(err, DLT_ECORRUPT, "schema: field '%s': malformed type",
+		                     name ? name : "");
+	t = json_string_value(json_object_get(type, "type"));
+	if (strcmp(t, "struct") == 0)
+		return struct_fields(out, type, name, nullable, meta, depth, err);
+	if (strcmp(t, "array") == 0) {
+		json_t *et = json_object_get(type, "elementType");
+		json_t *cn = json_object_get(type, "containsNull");
+		if (!et)
+			return dlt_error_set(err, DLT_ECORRUPT, "schema: array '%s' lacks elementType",
+			                     name ? name : "");
+		if ((rc = dlt_schema__init(out, "+l", name, nullable ? ARROW_FLAG_NULLABLE : 0, 1,
+		                           err)) < 0)
+			return rc;
+		if ((rc = to_arrow(out->children[0], et, "element", !cn || json_is_true(cn), NULL,
+		                   depth + 1, err)) < 0 ||
+		    (rc = set_meta(out, meta, NULL, NULL, err)) < 0) {
+			dlt_schema__release(out);
+			return rc;
+		}
+		return DLT_OK;
+	}
+	if (strcmp(t, "map") == 0) {
+		json_t *kt = json_object_get(type, "keyType");
+		json_t *vt = json_object_get(type, "valueType");
+		json_t *vcn = json_object_get(type, "valueContainsNull");
+		struct ArrowSchema *e;
+		if (!kt || !vt)
+			return dlt_error_set(err, DLT_ECORRUPT, "schema: map '%s' lacks key or value type",
+			                     name ? name : "");
+		if ((rc = dlt_schema__init(out, "+m", name, nullable ? ARROW_FLAG_NULLABLE : 0, 1,
+		                           err)) < 0)
+			return rc;
+		e = out->children[0];
+		if ((rc = dlt_schema__init(e, "+s", "entries", 0, 2, err)) < 0 ||
+		    (rc = to_arrow(e->children[0], kt, "key", false, NULL, depth + 1, err)) < 0 ||
+		    (rc = to_arrow(e->children[1], vt, "value", !vcn || json_is_true(vcn), NULL,
+		                   depth + 1, err)) < 0 ||
+		    (rc = set_meta(out, meta, NULL, NULL, err)) < 0) {
+			dlt_schema__release(out);
+			return rc;
+		}
+		return DLT_OK;
+	}
+	return dlt_error_set(err, DLT_EUNSUPPORTED, "schema: field '%s': unsupported type '%s'",
+	                     name ? name : "", t);
+}
+
+int dlt_log__schema_to_arrow(struct ArrowSchema *out, const char *schema_json, dlt_error *err)
+{
+	json_error_t je;
+	json_t *root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	root = json_loads(schema_json, 0, &je);
+	if (!root)
+		return dlt_error_set(err, DLT_ECORRUPT, "schemaString: malformed JSON at column %d: %s",
+		                     je.column, je.text);
+	if (!json_is_object(root) ||
+	    !json_is_string(json_object_get(root, "type")) ||
+	    strcmp(json_string_value(json_object_get(root, "type")), "struct") != 0) {
+		json_decref(root);
+		return dlt_error_set(err, DLT_ECORRUPT, "schemaString: not a struct type");
+	}
+	rc = struct_fields(out, root, "", false, NULL, 0, err);
+	json_decref(root);
+	if (rc < 0)
+		dlt_error_prefix(err, "metaData.schemaString");
+	return rc;
+}
