@@ -17,5 +17,6 @@
 #include "deltalite/parquet_write.h" /* Parquet writer: Arrow batches to files */
 #include "deltalite/expr.h"     /* predicates: parse, evaluate, data skipping */
 #include "deltalite/table.h"    /* Delta tables: open, snapshots, files, history */
+#include "deltalite/scan.h"     /* scans (logical rows) and the change data feed */
 
 #endif /* DELTALITE_H */

@@ -1,6 +1,7 @@
 /* Action parsing (PROTOCOL.md#actions): newline-delimited JSON, one action
  * per line; unknown fields and unknown action kinds are ignored. */
 #include "log/log.h"
+#include "log/ckpt.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -182,7 +183,6 @@ static const char *skip_value(const char *p, int depth)
 	return p;
 }
 
-int64_t dlt_log__stats_num_records(const char *stats);
 int64_t dlt_log__stats_num_records(const char *stats)
 {
 	const char *p;

@@ -33,7 +33,8 @@ typedef struct dlt_log_kv {
 
 /* An immutable list of key/values (partitionValues, tags, configuration).
  * In a snapshot, partitionValues lists are interned: files with equal
- * partition values share one list (compare pointers for equality). Keys are
+ * partition values usually share one list (a memory optimisation only:
+ * compare contents, not pointers, for equality). Keys are
  * as logged (physical names under column mapping), in log order. */
 typedef struct dlt_log_kvs {
 	size_t n;
@@ -277,6 +278,8 @@ struct dlt_snapshot {
 	dlt_log_domain *domains; size_t n_domains;       /* live, sorted by domain */
 	dlt_log_segment segment;         /* what it was built from */
 	dlt_log_arena *arena;            /* owns every string above */
+	dlt_snapshot *base;              /* dlt_snapshot_update: the older snapshot whose
+	                                  * strings the carried-over files borrow (retained) */
 	size_t bytes;                    /* memory held (for bytes-per-file metrics) */
 };
 

@@ -1048,6 +1048,20 @@ static int node_validity(uint8_t **bm_out, int64_t *len_out, int64_t *nulls_out,
 	bool is_list = node->kind == DLT_PQN_LIST || node->kind == DLT_PQN_MAP;
 	const int16_t *def = c->def, *rep = c->rep;
 
+	if (!is_list && rep == NULL && node->slot_def == 0) {
+		/* top-level (flat) node: one slot per level; count nulls first so the
+		 * common no-null case allocates nothing */
+		size_t z = 0;
+		if (def != NULL)
+			for (i = 0; i < n; i++)
+				z += def[i] < node->def;
+		if (z == 0) {
+			*bm_out = NULL;
+			*len_out = (int64_t)n;
+			*nulls_out = 0;
+			return DLT_OK;
+		}
+	}
 	bm = dlt_calloc(n / 8 + 2, 1);
 	if (is_list)
 		off = dlt_malloc((n + 2) * sizeof(int32_t));

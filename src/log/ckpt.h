@@ -1,0 +1,18 @@
+/* Internal to src/log: checkpoint and JSON file readers. */
+#ifndef DLT_LOG_CKPT_H
+#define DLT_LOG_CKPT_H
+
+#include "log/log.h"
+
+/* Every action in a Parquet checkpoint / sidecar file, in row order. */
+int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                                  void *payload, dlt_error *err);
+/* Every action in a newline-delimited JSON log file (commit, compaction, v2 JSON). */
+int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                               void *payload, dlt_error *err);
+/* numRecords from stats JSON text; -1 if absent. */
+int64_t dlt_log__stats_num_records(const char *stats);
+/* _last_checkpoint version, -1 if missing/unusable. */
+int64_t dlt_log__last_checkpoint_hint(dlt_storage *st);
+
+#endif

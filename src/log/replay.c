@@ -1,0 +1,680 @@
+/* Action reconciliation (PROTOCOL.md#action-reconciliation): replay a log
+ * segment into a snapshot. Files are keyed by (path, deletion vector unique
+ * id); the newest action per key wins; latest protocol/metaData win; txn per
+ * appId; domain metadata per domain (removed ones dropped). */
+#include "log/log.h"
+#include "log/arena.h"
+#include "log/ckpt.h"
+#include "arrow/arrow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REC_ADD 0x80000000u
+
+typedef struct replay {
+	dlt_snapshot *snap;
+	dlt_log_arena *ar;
+	dlt_log_file *recs;
+	uint32_t *epoch;
+	size_t n, cap;
+	uint32_t *map; /* index + 1; 0 empty */
+	size_t map_cap;
+	/* txns / domains: small vectors with epochs */
+	dlt_log_txn *txns;
+	uint32_t *txn_epoch;
+	size_t n_txns, cap_txns;
+	dlt_log_domain *doms;
+	bool *dom_removed;
+	uint32_t *dom_epoch;
+	size_t n_doms, cap_doms;
+	bool have_protocol, have_metadata;
+	uint32_t protocol_epoch, metadata_epoch;
+	uint32_t cur_epoch;   /* epoch of the file being applied */
+	bool first_wins;      /* compaction file: first action per key wins */
+	/* checkpoint: sidecars to read after */
+	char **sidecars;
+	size_t n_sidecars;
+	bool in_checkpoint;
+	int64_t last_ict;     /* inCommitTimestamp of the last commit applied; -1 */
+	int64_t last_ict_version;
+	int64_t cur_version;
+	dlt_error *err;
+} replay;
+
+static int oom(dlt_error *err)
+{
+	return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+}
+
+static uint64_t key_hash(const dlt_log_file *f)
+{
+	uint64_t h = dlt_log__hash_str(f->path, 0);
+	if (f->dv.storage_type) {
+		char c[2] = { f->dv.storage_type, 0 };
+		h = dlt_log__hash_str(c, h);
+		h = dlt_log__hash_str(f->dv.path_or_inline_dv ? f->dv.path_or_inline_dv : "", h);
+		h ^= (uint64_t)(uint32_t)f->dv.offset * 0x9e3779b97f4a7c15ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static bool key_eq(const dlt_log_file *a, const dlt_log_file *b)
+{
+	if (strcmp(a->path, b->path) != 0 || a->dv.storage_type != b->dv.storage_type)
+		return false;
+	if (!a->dv.storage_type)
+		return true;
+	return a->dv.offset == b->dv.offset &&
+	       strcmp(a->dv.path_or_inline_dv ? a->dv.path_or_inline_dv : "",
+	              b->dv.path_or_inline_dv ? b->dv.path_or_inline_dv : "") == 0;
+}
+
+static int map_grow(replay *r)
+{
+	size_t ncap = r->map_cap ? r->map_cap * 2 : 1024;
+	uint32_t *nm = dlt_calloc(ncap, sizeof(*nm));
+	if (!nm)
+		return oom(r->err);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t j = (size_t)key_hash(&r->recs[i]) & (ncap - 1);
+		while (nm[j])
+			j = (j + 1) & (ncap - 1);
+		nm[j] = (uint32_t)(i + 1);
+	}
+	dlt_free(r->map);
+	r->map = nm;
+	r->map_cap = ncap;
+	return DLT_OK;
+}
+
+/* Slot for key f: existing record index or -1 with *slot set for insert. */
+static int64_t map_find(replay *r, const dlt_log_file *f, size_t *slot)
+{
+	size_t j = (size_t)key_hash(f) & (r->map_cap - 1);
+	while (r->map[j]) {
+		size_t i = r->map[j] - 1;
+		if (key_eq(&r->recs[i], f))
+			return (int64_t)i;
+		j = (j + 1) & (r->map_cap - 1);
+	}
+	*slot = j;
+	return -1;
+}
+
+/* Copy a borrowed file into arena-owned storage. */
+static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool is_add)
+{
+	bool ok = true;
+	dlt_log_arena *a = r->ar;
+	*dst = *src;
+	dst->path = dlt_log__arena_strdup(a, src->path, &ok);
+	dst->partition_values = dlt_log__arena_intern_kvs(a, src->partition_values->kv,
+	                                                  src->partition_values->n, &ok);
+	dst->stats = is_add ? dlt_log__arena_strdup(a, src->stats, &ok) : NULL;
+	dst->tags = src->tags && src->tags->n && is_add
+	                    ? dlt_log__arena_copy_kvs(a, src->tags->kv, src->tags->n, &ok)
+	                    : NULL;
+	dst->dv.path_or_inline_dv = dlt_log__arena_strdup(a, src->dv.path_or_inline_dv, &ok);
+	dst->clustering_provider = dlt_log__arena_intern(a, src->clustering_provider, &ok);
+	if (is_add)
+		dst->flags |= REC_ADD;
+	else
+		dst->flags &= ~REC_ADD;
+	return ok ? DLT_OK : oom(r->err);
+}
+
+static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
+{
+	size_t slot = 0;
+	int64_t i;
+	int rc;
+	if ((r->n + 1) * 2 > r->map_cap && (rc = map_grow(r)) < 0)
+		return rc;
+	i = map_find(r, f, &slot);
+	if (i >= 0) {
+		if (r->first_wins && r->epoch[i] == r->cur_epoch)
+			return DLT_OK;
+		const char *keep_path = r->recs[i].path;
+		if (owned) {
+			r->recs[i] = *f;
+		} else {
+			dlt_log_file tmp = *f;
+			tmp.path = keep_path; /* equal key: reuse the stored path */
+			if ((rc = own_file(r, &r->recs[i], &tmp, is_add)) < 0)
+				return rc;
+			r->recs[i].path = keep_path;
+		}
+		if (owned)
+			r->recs[i].flags = is_add ? (f->flags | REC_ADD) : (f->flags & ~REC_ADD);
+		r->epoch[i] = r->cur_epoch;
+		return DLT_OK;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		if (cap > UINT32_MAX - 1)
+			return dlt_error_set(r->err, DLT_ELIMIT, "more than 2^32 files in the log");
+		dlt_log_file *nr = dlt_realloc(r->recs, cap * sizeof(*nr));
+		if (!nr)
+			return oom(r->err);
+		r->recs = nr;
+		uint32_t *ne = dlt_realloc(r->epoch, cap * sizeof(*ne));
+		if (!ne)
+			return oom(r->err);
+		r->epoch = ne;
+		r->cap = cap;
+	}
+	if (owned) {
+		r->recs[r->n] = *f;
+		r->recs[r->n].flags = is_add ? (f->flags | REC_ADD) : (f->flags & ~REC_ADD);
+	} else if ((rc = own_file(r, &r->recs[r->n], f, is_add)) < 0) {
+		return rc;
+	}
+	r->epoch[r->n] = r->cur_epoch;
+	r->map[slot] = (uint32_t)(r->n + 1);
+	r->n++;
+	return DLT_OK;
+}
+
+static int set_protocol(replay *r, const dlt_log_protocol *p)
+{
+	bool ok = true;
+	dlt_log_protocol *d = &r->snap->protocol;
+	const char **rf = NULL, **wf = NULL;
+	if (r->first_wins && r->have_protocol && r->protocol_epoch == r->cur_epoch)
+		return DLT_OK;
+	*d = *p;
+	if (p->n_reader_features &&
+	    !(rf = dlt_log__arena_alloc(r->ar, p->n_reader_features * sizeof(*rf))))
+		return oom(r->err);
+	if (p->n_writer_features &&
+	    !(wf = dlt_log__arena_alloc(r->ar, p->n_writer_features * sizeof(*wf))))
+		return oom(r->err);
+	for (size_t i = 0; i < p->n_reader_features; i++)
+		rf[i] = dlt_log__arena_intern(r->ar, p->reader_features[i], &ok);
+	for (size_t i = 0; i < p->n_writer_features; i++)
+		wf[i] = dlt_log__arena_intern(r->ar, p->writer_features[i], &ok);
+	d->reader_features = rf;
+	d->writer_features = wf;
+	r->have_protocol = true;
+	r->protocol_epoch = r->cur_epoch;
+	return ok ? DLT_OK : oom(r->err);
+}
+
+static int set_metadata(replay *r, const dlt_log_metadata *m)
+{
+	bool ok = true;
+	dlt_log_metadata *d = &r->snap->metadata;
+	const char **pc = NULL;
+	if (r->first_wins && r->have_metadata && r->metadata_epoch == r->cur_epoch)
+		return DLT_OK;
+	d->id = dlt_log__arena_strdup(r->ar, m->id, &ok);
+	d->name = dlt_log__arena_strdup(r->ar, m->name, &ok);
+	d->description = dlt_log__arena_strdup(r->ar, m->description, &ok);
+	d->format_provider = dlt_log__arena_strdup(r->ar, m->format_provider, &ok);
+	d->schema_string = dlt_log__arena_strdup(r->ar, m->schema_string, &ok);
+	d->created_time = m->created_time;
+	if (m->n_partition_columns &&
+	    !(pc = dlt_log__arena_alloc(r->ar, m->n_partition_columns * sizeof(*pc))))
+		return oom(r->err);
+	for (size_t i = 0; i < m->n_partition_columns; i++)
+		pc[i] = dlt_log__arena_strdup(r->ar, m->partition_columns[i], &ok);
+	d->partition_columns = pc;
+	d->n_partition_columns = m->n_partition_columns;
+	const dlt_log_kvs *c = dlt_log__arena_copy_kvs(r->ar, m->configuration.kv,
+	                                               m->configuration.n, &ok);
+	const dlt_log_kvs *fo = dlt_log__arena_copy_kvs(r->ar, m->format_options.kv,
+	                                                m->format_options.n, &ok);
+	if (!ok)
+		return oom(r->err);
+	d->configuration = *c;
+	d->format_options = *fo;
+	r->have_metadata = true;
+	r->metadata_epoch = r->cur_epoch;
+	return DLT_OK;
+}
+
+static int set_txn(replay *r, const dlt_log_txn *t)
+{
+	bool ok = true;
+	const char *id = dlt_log__arena_intern(r->ar, t->app_id, &ok);
+	if (!ok)
+		return oom(r->err);
+	for (size_t i = 0; i < r->n_txns; i++) {
+		if (r->txns[i].app_id == id) {
+			if (r->first_wins && r->txn_epoch[i] == r->cur_epoch)
+				return DLT_OK;
+			r->txns[i] = *t;
+			r->txns[i].app_id = id;
+			r->txn_epoch[i] = r->cur_epoch;
+			return DLT_OK;
+		}
+	}
+	if (r->n_txns == r->cap_txns) {
+		size_t cap = r->cap_txns ? r->cap_txns * 2 : 8;
+		dlt_log_txn *nt = dlt_realloc(r->txns, cap * sizeof(*nt));
+		if (!nt)
+			return oom(r->err);
+		r->txns = nt;
+		uint32_t *ne = dlt_realloc(r->txn_epoch, cap * sizeof(*ne));
+		if (!ne)
+			return oom(r->err);
+		r->txn_epoch = ne;
+		r->cap_txns = cap;
+	}
+	r->txns[r->n_txns] = *t;
+	r->txns[r->n_txns].app_id = id;
+	r->txn_epoch[r->n_txns++] = r->cur_epoch;
+	return DLT_OK;
+}
+
+static int set_domain(replay *r, const dlt_log_domain *d, bool removed)
+{
+	bool ok = true;
+	const char *name = dlt_log__arena_intern(r->ar, d->domain, &ok);
+	const char *conf = dlt_log__arena_strdup(r->ar, d->configuration, &ok);
+	if (!ok)
+		return oom(r->err);
+	for (size_t i = 0; i < r->n_doms; i++) {
+		if (r->doms[i].domain == name) {
+			if (r->first_wins && r->dom_epoch[i] == r->cur_epoch)
+				return DLT_OK;
+			r->doms[i].configuration = conf;
+			r->dom_removed[i] = removed;
+			r->dom_epoch[i] = r->cur_epoch;
+			return DLT_OK;
+		}
+	}
+	if (r->n_doms == r->cap_doms) {
+		size_t cap = r->cap_doms ? r->cap_doms * 2 : 8;
+		dlt_log_domain *nd = dlt_realloc(r->doms, cap * sizeof(*nd));
+		if (!nd)
+			return oom(r->err);
+		r->doms = nd;
+		bool *nr = dlt_realloc(r->dom_removed, cap * sizeof(*nr));
+		if (!nr)
+			return oom(r->err);
+		r->dom_removed = nr;
+		uint32_t *ne = dlt_realloc(r->dom_epoch, cap * sizeof(*ne));
+		if (!ne)
+			return oom(r->err);
+		r->dom_epoch = ne;
+		r->cap_doms = cap;
+	}
+	r->doms[r->n_doms].domain = name;
+	r->doms[r->n_doms].configuration = conf;
+	r->dom_removed[r->n_doms] = removed;
+	r->dom_epoch[r->n_doms++] = r->cur_epoch;
+	return DLT_OK;
+}
+
+static int on_action(const dlt_log_action *a, void *payload, dlt_error *err)
+{
+	replay *r = payload;
+	(void)err;
+	switch (a->kind) {
+	case DLT_LOG_ADD:
+		return put_file(r, &a->file, true, false);
+	case DLT_LOG_REMOVE:
+		return put_file(r, &a->file, false, false);
+	case DLT_LOG_PROTOCOL:
+		return set_protocol(r, &a->protocol);
+	case DLT_LOG_METADATA:
+		return set_metadata(r, &a->metadata);
+	case DLT_LOG_TXN:
+		return set_txn(r, &a->txn);
+	case DLT_LOG_DOMAIN_METADATA:
+		return set_domain(r, &a->domain, a->removed);
+	case DLT_LOG_COMMIT_INFO:
+		if (!r->in_checkpoint && !r->first_wins) {
+			r->last_ict = a->ict;
+			r->last_ict_version = r->cur_version;
+		}
+		return DLT_OK;
+	case DLT_LOG_SIDECAR: {
+		if (!r->in_checkpoint)
+			return DLT_OK;
+		if (a->file.flags & DLT_LOG_FILE_ABSOLUTE)
+			return dlt_error_set(r->err, DLT_EUNSUPPORTED,
+			                     "sidecar '%s': absolute sidecar paths are not supported",
+			                     a->file.path);
+		char **ns = dlt_realloc(r->sidecars, (r->n_sidecars + 1) * sizeof(*ns));
+		if (!ns)
+			return oom(r->err);
+		r->sidecars = ns;
+		if (!(ns[r->n_sidecars] = dlt_asprintf("_delta_log/_sidecars/%s", a->file.path)))
+			return oom(r->err);
+		r->n_sidecars++;
+		return DLT_OK;
+	}
+	default:
+		return DLT_OK;
+	}
+}
+
+int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                               void *payload, dlt_error *err)
+{
+	dlt_bytes b = DLT_BYTES_INIT;
+	int rc = dlt_storage_get(&b, st, key, err);
+	if (rc < 0) {
+		if (rc == DLT_ENOTFOUND)
+			dlt_error_set(err, DLT_ENOTFOUND, "log file %s is missing (listed, then gone)",
+			              key);
+		return rc;
+	}
+	rc = dlt_log__parse_actions((const char *)b.data, b.len, key, cb, payload, err);
+	dlt_bytes_dispose(&b);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *seg)
+{
+	int rc = DLT_OK;
+	r->in_checkpoint = true;
+	r->cur_epoch++;
+	for (size_t i = 0; i < seg->n_checkpoint_parts && rc >= 0; i++) {
+		const char *k = seg->checkpoint_parts[i].key;
+		if (ends_with(k, ".json"))
+			rc = dlt_log__read_json_actions(st, k, on_action, r, r->err);
+		else
+			rc = dlt_log__read_parquet_actions(st, k, on_action, r, r->err);
+	}
+	for (size_t i = 0; i < r->n_sidecars && rc >= 0; i++) {
+		rc = dlt_log__read_parquet_actions(st, r->sidecars[i], on_action, r, r->err);
+		if (rc == DLT_ENOTFOUND)
+			rc = dlt_error_set(r->err, DLT_ECORRUPT,
+			                   "checkpoint %s names sidecar %s, which is missing",
+			                   seg->checkpoint_parts[0].key, r->sidecars[i]);
+	}
+	r->in_checkpoint = false;
+	return rc;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	const dlt_log_file *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return (x->dv.storage_type > y->dv.storage_type) - (x->dv.storage_type < y->dv.storage_type);
+}
+
+static int cmp_txn(const void *a, const void *b)
+{
+	return strcmp(((const dlt_log_txn *)a)->app_id, ((const dlt_log_txn *)b)->app_id);
+}
+
+static int cmp_dom(const void *a, const void *b)
+{
+	return strcmp(((const dlt_log_domain *)a)->domain, ((const dlt_log_domain *)b)->domain);
+}
+
+static const char kSupportedReader[][24] = { "columnMapping", "deletionVectors", "timestampNtz",
+	"v2Checkpoint", "vacuumProtocolCheck", "typeWidening", "typeWidening-preview",
+	"variantType", "variantType-preview" };
+
+int dlt_log__check_reader_protocol(const dlt_log_protocol *p, dlt_error *err)
+{
+	if (p->min_reader_version < 1 || p->min_reader_version > 3)
+		return dlt_error_set(err, DLT_EUNSUPPORTED,
+		                     "table needs reader version %d; deltalite reads versions 1 to 3",
+		                     (int)p->min_reader_version);
+	if (p->min_reader_version < 3)
+		return DLT_OK;
+	for (size_t i = 0; i < p->n_reader_features; i++) {
+		bool ok = false;
+		for (size_t k = 0; k < sizeof(kSupportedReader) / sizeof(kSupportedReader[0]); k++)
+			if (strcmp(p->reader_features[i], kSupportedReader[k]) == 0)
+				ok = true;
+		if (!ok)
+			return dlt_error_set(err, DLT_EUNSUPPORTED,
+			                     "table needs reader feature '%s', which deltalite does not "
+			                     "support", p->reader_features[i]);
+	}
+	return DLT_OK;
+}
+
+static void replay_dispose(replay *r)
+{
+	dlt_free(r->recs);
+	dlt_free(r->epoch);
+	dlt_free(r->map);
+	dlt_free(r->txns);
+	dlt_free(r->txn_epoch);
+	dlt_free(r->doms);
+	dlt_free(r->dom_removed);
+	dlt_free(r->dom_epoch);
+	for (size_t i = 0; i < r->n_sidecars; i++)
+		dlt_free(r->sidecars[i]);
+	dlt_free(r->sidecars);
+}
+
+void dlt_log__snapshot_destroy(dlt_snapshot *s);
+void dlt_log__snapshot_destroy(dlt_snapshot *s)
+{
+	if (!s)
+		return;
+	dlt_schema__release(&s->schema);
+	dlt_free(s->files);
+	dlt_free(s->tombstones);
+	dlt_free(s->txns);
+	dlt_free(s->domains);
+	dlt_log__segment_dispose(&s->segment);
+	dlt_log__arena_free(s->arena);
+	if (s->base)
+		dlt_snapshot_free(s->base);
+	if (s->root)
+		dlt_log__root_release(s->root);
+	dlt_free(s);
+}
+
+static int64_t conf_int(const dlt_snapshot *s, const char *key, int64_t dflt)
+{
+	bool found;
+	const char *v = dlt_log__kvs_get(&s->metadata.configuration, key, &found);
+	if (!found || !v)
+		return dflt;
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	return (*end == 0 && end != v) ? (int64_t)x : dflt;
+}
+
+bool dlt_log__ict_enabled(const dlt_snapshot *s);
+bool dlt_log__ict_enabled(const dlt_snapshot *s)
+{
+	bool found;
+	const char *v = dlt_log__kvs_get(&s->metadata.configuration,
+	                                 "delta.enableInCommitTimestamps", &found);
+	return found && v && strcmp(v, "true") == 0;
+}
+
+static int on_commit_info_ts(const dlt_log_action *a, void *payload, dlt_error *err)
+{
+	(void)err;
+	if (a->kind == DLT_LOG_COMMIT_INFO && *(int64_t *)payload < 0)
+		*(int64_t *)payload = a->ict;
+	return DLT_OK;
+}
+
+/* Build from `seg`; `base` (may be NULL) seeds the state (incremental update). */
+int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
+                            dlt_snapshot *base, dlt_error *err);
+int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
+                            dlt_snapshot *base, dlt_error *err)
+{
+	replay r;
+	dlt_snapshot *s;
+	int rc = DLT_OK;
+	dlt_storage *st = root->storage;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.err = err;
+	r.last_ict = -1;
+	r.last_ict_version = -1;
+	if (!(s = dlt_calloc(1, sizeof(*s))))
+		return oom(err);
+	atomic_init(&s->refs, 1);
+	dlt_log__root_retain(root);
+	s->root = root;
+	s->ict_enablement_version = -1;
+	if ((rc = dlt_log__arena_new(&s->arena, err)) < 0)
+		goto fail;
+	r.snap = s;
+	r.ar = s->arena;
+	if ((rc = map_grow(&r)) < 0)
+		goto fail;
+	if (base) {
+		/* carry the older state over; its strings stay owned by `base` */
+		s->base = dlt_snapshot_retain(base);
+		s->protocol = base->protocol;
+		s->metadata = base->metadata;
+		r.have_protocol = r.have_metadata = true;
+		for (size_t i = 0; i < base->n_files && rc >= 0; i++)
+			rc = put_file(&r, &base->files[i], true, true);
+		for (size_t i = 0; i < base->n_tombstones && rc >= 0; i++)
+			rc = put_file(&r, &base->tombstones[i], false, true);
+		for (size_t i = 0; i < base->n_txns && rc >= 0; i++)
+			rc = set_txn(&r, &base->txns[i]);
+		for (size_t i = 0; i < base->n_domains && rc >= 0; i++)
+			rc = set_domain(&r, &base->domains[i], false);
+		if (rc < 0)
+			goto fail;
+	}
+	if (seg->checkpoint_version >= 0 && (rc = apply_checkpoint(&r, st, seg)) < 0)
+		goto fail;
+	{
+		size_t ci = 0, ki = 0;
+		int64_t first = base ? base->version + 1 : seg->checkpoint_version + 1;
+		for (int64_t v = first; v <= seg->version; v++) {
+			r.cur_epoch++;
+			r.cur_version = v;
+			if (ki < seg->n_compactions && seg->compactions[ki].version == v) {
+				r.first_wins = true;
+				rc = dlt_log__read_json_actions(st, seg->compactions[ki].key, on_action, &r,
+				                                err);
+				r.first_wins = false;
+				v = seg->compactions[ki].end_version;
+				ki++;
+				while (ci < seg->n_commits && seg->commits[ci].version <= v)
+					ci++;
+				if (rc < 0)
+					goto fail;
+				continue;
+			}
+			while (ci < seg->n_commits && seg->commits[ci].version < v)
+				ci++;
+			if (ci >= seg->n_commits || seg->commits[ci].version != v) {
+				rc = dlt_error_set(err, DLT_ECORRUPT, "log has a gap: commit %" PRId64
+				                   " is missing", v);
+				goto fail;
+			}
+			if ((rc = dlt_log__read_json_actions(st, seg->commits[ci].key, on_action, &r,
+			                                     err)) < 0)
+				goto fail;
+		}
+	}
+	if (!r.have_protocol || !r.have_metadata) {
+		rc = dlt_error_set(err, DLT_ECORRUPT, "version %" PRId64 ": the log has no %s action",
+		                   seg->version, r.have_protocol ? "metaData" : "protocol");
+		goto fail;
+	}
+	if ((rc = dlt_log__check_reader_protocol(&s->protocol, err)) < 0)
+		goto fail;
+	if ((rc = dlt_log__schema_to_arrow(&s->schema, s->metadata.schema_string, err)) < 0)
+		goto fail;
+	{
+		bool found;
+		const char *cm = dlt_log__kvs_get(&s->metadata.configuration,
+		                                  "delta.columnMapping.mode", &found);
+		s->column_mapping = !cm ? DLT_LOG_CM_NONE
+		                    : strcmp(cm, "id") == 0 ? DLT_LOG_CM_ID
+		                    : strcmp(cm, "name") == 0 ? DLT_LOG_CM_NAME : DLT_LOG_CM_NONE;
+	}
+	/* split into live files and tombstones */
+	{
+		size_t nf = 0, nt = 0;
+		for (size_t i = 0; i < r.n; i++)
+			(r.recs[i].flags & REC_ADD) ? nf++ : nt++;
+		s->files = dlt_malloc((nf ? nf : 1) * sizeof(*s->files));
+		s->tombstones = dlt_malloc((nt ? nt : 1) * sizeof(*s->tombstones));
+		if (!s->files || !s->tombstones)
+			goto oomfail;
+		for (size_t i = 0; i < r.n; i++) {
+			dlt_log_file f = r.recs[i];
+			bool add = f.flags & REC_ADD;
+			f.flags &= ~REC_ADD;
+			if (add)
+				s->files[s->n_files++] = f;
+			else
+				s->tombstones[s->n_tombstones++] = f;
+		}
+		qsort(s->files, s->n_files, sizeof(*s->files), cmp_path);
+		qsort(s->tombstones, s->n_tombstones, sizeof(*s->tombstones), cmp_path);
+		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
+		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
+		if (!s->txns || !s->domains)
+			goto oomfail;
+		memcpy(s->txns, r.txns, r.n_txns * sizeof(*s->txns));
+		s->n_txns = r.n_txns;
+		qsort(s->txns, s->n_txns, sizeof(*s->txns), cmp_txn);
+		for (size_t i = 0; i < r.n_doms; i++)
+			if (!r.dom_removed[i])
+				s->domains[s->n_domains++] = r.doms[i];
+		qsort(s->domains, s->n_domains, sizeof(*s->domains), cmp_dom);
+	}
+	s->version = seg->version;
+	/* timestamp: ICT when enabled (PROTOCOL.md#in-commit-timestamps), else mtime */
+	if (dlt_log__ict_enabled(s)) {
+		s->ict_enablement_version = conf_int(s, "delta.inCommitTimestampEnablementVersion", 0);
+		int64_t ict = r.last_ict_version == seg->version ? r.last_ict : -1;
+		if (ict < 0 && seg->last_commit.key) {
+			dlt_error e2;
+			(void)dlt_log__read_json_actions(st, seg->last_commit.key, on_commit_info_ts, &ict,
+			                                 &e2);
+		}
+		s->timestamp = ict >= 0 ? ict : seg->last_commit.mtime_ms;
+	} else if (seg->last_commit.key) {
+		s->timestamp = seg->last_commit.mtime_ms;
+	} else if (seg->n_checkpoint_parts) {
+		s->timestamp = seg->checkpoint_parts[0].mtime_ms;
+	}
+	s->segment = *seg;
+	{
+		dlt_log_segment z = DLT_LOG_SEGMENT_INIT;
+		*seg = z;
+	}
+	s->bytes = sizeof(*s) + dlt_log__arena_bytes(s->arena) +
+	           (s->n_files + s->n_tombstones) * sizeof(dlt_log_file) +
+	           s->n_txns * sizeof(dlt_log_txn) + s->n_domains * sizeof(dlt_log_domain);
+	replay_dispose(&r);
+	*out = s;
+	return DLT_OK;
+oomfail:
+	rc = oom(err);
+fail:
+	replay_dispose(&r);
+	dlt_log__snapshot_destroy(s);
+	return rc;
+}
+
+int dlt_log__snapshot_load(dlt_snapshot **out, dlt_log_root *root, int64_t version,
+                           dlt_error *err)
+{
+	dlt_log_segment seg = DLT_LOG_SEGMENT_INIT;
+	int rc;
+	*out = NULL;
+	if ((rc = dlt_log__find_segment(&seg, root->storage, version, -1, err)) < 0)
+		return rc;
+	rc = dlt_log__snapshot_build(out, root, &seg, NULL, err);
+	dlt_log__segment_dispose(&seg);
+	return rc;
+}
