@@ -93,6 +93,22 @@ int dlt_error_set(dlt_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
+/* strerror is not thread-safe; strerror_r comes in two flavours: glibc with
+ * _GNU_SOURCE returns a pointer (maybe not into buf), XSI returns an int. */
+static const char *errno_text(int e, char *buf, size_t n)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+	const char *p = strerror_r(e, buf, n);
+	if (p)
+		return p;
+#else
+	if (strerror_r(e, buf, n) == 0)
+		return buf;
+#endif
+	snprintf(buf, n, "errno %d", e);
+	return buf;
+}
+
 int dlt_error__set_errno(dlt_error *err, int code, int sys_errno, const char *fmt, ...)
 {
 	va_list ap;
@@ -104,11 +120,9 @@ int dlt_error__set_errno(dlt_error *err, int code, int sys_errno, const char *fm
 	vset(err, code, fmt, ap);
 	va_end(ap);
 	err->sys_code = sys_errno;
-	/* strerror_r (XSI) is thread-safe, unlike strerror. */
-	if (strerror_r(sys_errno, buf, sizeof(buf)) != 0)
-		snprintf(buf, sizeof(buf), "errno %d", sys_errno);
 	n = strlen(err->message);
-	snprintf(err->message + n, sizeof(err->message) - n, ": %s", buf);
+	snprintf(err->message + n, sizeof(err->message) - n, ": %s",
+	         errno_text(sys_errno, buf, sizeof(buf)));
 	return code;
 }
 

@@ -148,6 +148,7 @@ static void test_util_output_file_is_atomic(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(dlt_input_open_file(&in, path, &err), DLT_ENOTFOUND);
 	assert_non_null(strstr(err.message, path));
+	assert_non_null(strstr(err.message, "No such file or directory"));
 	assert_string_equal(err.path, path);
 
 	/* An explicit abort discards at once and refuses later writes and finish. */
