@@ -557,7 +557,7 @@ const char *dlt_expr__type_name(const char *fmt, char *buf, size_t cap)
 
 static const char *const keywords[] = {
 	"and", "or", "not", "in", "is", "null", "true", "false", "between", "like", "escape",
-	"cast", "as", "date", "timestamp", "timestamp_ntz", "x",
+	"cast", "as", "date", "timestamp", "timestamp_ntz",
 };
 
 static bool plain_ident(const char *s)

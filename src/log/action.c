@@ -443,7 +443,7 @@ static int parse_file(pctx *c, json_t *o, const char *act, dlt_log_action *a, ch
 		if (rc == DLT_ENOMEM)
 			return oom(c);
 		char m[DLT_ERROR_MESSAGE_MAX];
-		snprintf(m, sizeof(m), "%s", c->err ? c->err->message : "bad path");
+		snprintf(m, sizeof(m), "%.600s", c->err ? c->err->message : "bad path");
 		return PFAIL(c, "%s.path: %s", act, m);
 	}
 	f->path = *decoded;
@@ -599,7 +599,7 @@ static int parse_line(pctx *c, json_t *root, dlt_log_action_cb cb, void *payload
 			if ((rc = get_str(c, o, k, "id", true, &m->id)) < 0 ||
 			    (rc = get_str(c, o, k, "name", false, &m->name)) < 0 ||
 			    (rc = get_str(c, o, k, "description", false, &m->description)) < 0 ||
-			    (rc = get_str(c, o, k, "schemaString", true, &m->schema_string)) < 0 ||
+			    (rc = get_str(c, o, k, "schemaString", false, &m->schema_string)) < 0 ||
 			    (rc = get_int(c, o, k, "createdTime", false, &m->created_time, -1)) < 0 ||
 			    (rc = get_str_array(c, o, k, "partitionColumns", 0, &npc, &present)) < 0 ||
 			    (rc = get_map(c, o, k, "configuration", 0, &nconf, NULL)) < 0)

@@ -387,7 +387,7 @@ static int file_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 		if (rc == DLT_ENOMEM)
 			goto oom;
 		char m[DLT_ERROR_MESSAGE_MAX];
-		snprintf(m, sizeof(m), "path: %s", r->err ? r->err->message : "bad");
+		snprintf(m, sizeof(m), "path: %.900s", r->err ? r->err->message : "bad");
 		return bad(r, m);
 	}
 	a.file.path = decoded;

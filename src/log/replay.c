@@ -589,8 +589,19 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 	}
 	if ((rc = dlt_log__check_reader_protocol(&s->protocol, err)) < 0)
 		goto fail;
-	if ((rc = dlt_log__schema_to_arrow(&s->schema, s->metadata.schema_string, err)) < 0)
+	if (!s->metadata.id) {
+		rc = dlt_error_set(err, DLT_ECORRUPT, "version %" PRId64 ": metaData has no id",
+		                   seg->version);
 		goto fail;
+	}
+	/* a metaData without schemaString (seen in the wild at version 0): an
+	 * empty schema, schema_string NULL */
+	if (s->metadata.schema_string) {
+		if ((rc = dlt_log__schema_to_arrow(&s->schema, s->metadata.schema_string, err)) < 0)
+			goto fail;
+	} else if ((rc = dlt_schema__init(&s->schema, "+s", "", 0, 0, err)) < 0) {
+		goto fail;
+	}
 	{
 		bool found;
 		const char *cm = dlt_log__kvs_get(&s->metadata.configuration,
@@ -617,19 +628,24 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 			else
 				s->tombstones[s->n_tombstones++] = f;
 		}
-		qsort(s->files, s->n_files, sizeof(*s->files), cmp_path);
-		qsort(s->tombstones, s->n_tombstones, sizeof(*s->tombstones), cmp_path);
+		if (s->n_files)
+			qsort(s->files, s->n_files, sizeof(*s->files), cmp_path);
+		if (s->n_tombstones)
+			qsort(s->tombstones, s->n_tombstones, sizeof(*s->tombstones), cmp_path);
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
 		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
 		if (!s->txns || !s->domains)
 			goto oomfail;
-		memcpy(s->txns, r.txns, r.n_txns * sizeof(*s->txns));
+		if (r.n_txns)
+			memcpy(s->txns, r.txns, r.n_txns * sizeof(*s->txns));
 		s->n_txns = r.n_txns;
-		qsort(s->txns, s->n_txns, sizeof(*s->txns), cmp_txn);
+		if (s->n_txns)
+			qsort(s->txns, s->n_txns, sizeof(*s->txns), cmp_txn);
 		for (size_t i = 0; i < r.n_doms; i++)
 			if (!r.dom_removed[i])
 				s->domains[s->n_domains++] = r.doms[i];
-		qsort(s->domains, s->n_domains, sizeof(*s->domains), cmp_dom);
+		if (s->n_domains)
+			qsort(s->domains, s->n_domains, sizeof(*s->domains), cmp_dom);
 	}
 	s->version = seg->version;
 	/* timestamp: ICT when enabled (PROTOCOL.md#in-commit-timestamps), else mtime */

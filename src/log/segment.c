@@ -318,7 +318,8 @@ int dlt_log__find_segment(dlt_log_segment *out, dlt_storage *st, int64_t version
 		}
 	}
 	for (;;) {
-		qsort(l.e, l.n, sizeof(*l.e), cmp_ent);
+		if (l.n)
+			qsort(l.e, l.n, sizeof(*l.e), cmp_ent);
 		target = -1;
 		for (size_t i = 0; i < l.n; i++)
 			if (l.e[i].kind != E_COMPACT && l.e[i].version > target)

@@ -211,6 +211,102 @@ int dlt_pq__rle_get_i16(dlt_pq_rle_decoder *d, int16_t *out, size_t n, dlt_error
 	return DLT_OK;
 }
 
+/* Write k copies of bit v at bit position pos of bits. */
+static void bits_fill(uint8_t *bits, size_t pos, size_t k, unsigned v)
+{
+	uint8_t fill = v ? 0xff : 0;
+	while (k > 0 && (pos & 7) != 0) {
+		if (v)
+			bits[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+		else
+			bits[pos >> 3] &= (uint8_t)~(1u << (pos & 7));
+		pos++;
+		k--;
+	}
+	if (k >= 8) {
+		memset(bits + (pos >> 3), fill, k >> 3);
+		pos += k & ~(size_t)7;
+		k &= 7;
+	}
+	while (k > 0) {
+		if (v)
+			bits[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+		else
+			bits[pos >> 3] &= (uint8_t)~(1u << (pos & 7));
+		pos++;
+		k--;
+	}
+}
+
+/* Copy nbytes whole bytes of packed bits to bit position pos (LSB-first). */
+static void bits_put_bytes(uint8_t *bits, size_t pos, const uint8_t *src, size_t nbytes)
+{
+	unsigned sh = (unsigned)(pos & 7);
+	uint8_t *o = bits + (pos >> 3);
+	size_t i;
+	if (sh == 0) {
+		memcpy(o, src, nbytes);
+		return;
+	}
+	for (i = 0; i < nbytes; i++) {
+		o[i] = (uint8_t)((o[i] & ((1u << sh) - 1)) | (uint8_t)(src[i] << sh));
+		o[i + 1] = (uint8_t)(src[i] >> (8 - sh));
+	}
+}
+
+int dlt_pq__rle_get_bitmap(dlt_pq_rle_decoder *d, uint8_t *bits, size_t pos, size_t n,
+                           size_t *ones, dlt_error *err)
+{
+	size_t cnt = 0;
+	if (d->bit_width != 1)
+		return dlt_error_set(err, DLT_EINVAL, "rle: bitmap decoding needs bit width 1, not %d",
+		                     d->bit_width);
+	while (n > 0) {
+		if (d->rle_left) {
+			size_t k = DLT_MIN(n, (size_t)d->rle_left);
+			bits_fill(bits, pos, k, d->rle_value);
+			cnt += d->rle_value ? k : 0;
+			pos += k;
+			n -= k;
+			d->rle_left -= (uint32_t)k;
+		} else if (d->buf_pos < d->buf_len) {
+			uint32_t v = d->buf[d->buf_pos++] & 1u;
+			bits_fill(bits, pos, 1, v);
+			cnt += v;
+			pos++;
+			n--;
+		} else if (d->bp_left) {
+			size_t k = DLT_MIN(n, (size_t)d->bp_left);
+			size_t avail = (size_t)(d->bp_end - d->bp);
+			if (k >= 8 && avail >= k / 8) {
+				size_t nb = k / 8, i;
+				bits_put_bytes(bits, pos, d->bp, nb);
+				for (i = 0; i < nb; i++)
+					cnt += (size_t)__builtin_popcount(d->bp[i]);
+				d->bp += nb;
+				d->bp_left -= (uint32_t)(nb * 8);
+				pos += nb * 8;
+				n -= nb * 8;
+			} else {
+				uint32_t g = DLT_MIN(d->bp_left, 8u);
+				dlt_pq__unpack_u32(d->buf, d->bp, avail, g, 1);
+				d->bp += DLT_MIN(avail, (size_t)1);
+				d->bp_left -= g;
+				d->buf_pos = 0;
+				d->buf_len = g;
+			}
+		} else {
+			int rc;
+			if (d->p >= d->end)
+				return enc_corrupt(err, "rle: data ends before all values were decoded");
+			if ((rc = rle_next_run(d, err)) < 0)
+				return rc;
+		}
+	}
+	*ones += cnt;
+	return DLT_OK;
+}
+
 int dlt_pq__rle_get_indices(dlt_pq_rle_decoder *d, uint32_t *out, size_t n, uint32_t dict_len,
                             dlt_error *err)
 {
@@ -388,6 +484,16 @@ void dlt_pq__dict_gather_fixed(void *out, const void *dict, size_t width, const 
 	case 12: {
 		for (i = 0; i < n; i++)
 			memcpy(o + i * 12, d + (size_t)idx[i] * 12, 12);
+		return;
+	}
+	case 16: {
+		for (i = 0; i < n; i++)
+			memcpy(o + i * 16, d + (size_t)idx[i] * 16, 16);
+		return;
+	}
+	case 2: {
+		for (i = 0; i < n; i++)
+			memcpy(o + i * 2, d + (size_t)idx[i] * 2, 2);
 		return;
 	}
 	default:
@@ -958,8 +1064,9 @@ static int plain_binary(dlt_pq_decoder *d, int32_t *off32, int64_t *off64, dlt_b
 	uint8_t *o;
 	int rc;
 
-	/* the values' bytes are fewer than the page bytes left: one reservation */
-	if ((rc = dlt_buf_reserve(data, room, err)) < 0)
+	/* the values' bytes are fewer than the page bytes left: one reservation
+	 * (plus slack for the 32-byte copies of short values) */
+	if ((rc = dlt_buf_reserve(data, room + 32, err)) < 0)
 		return rc;
 	o = data->data + data->len;
 	for (i = 0; i < n; i++) {
@@ -972,7 +1079,12 @@ static int plain_binary(dlt_pq_decoder *d, int32_t *off32, int64_t *off64, dlt_b
 			return dlt_error_set(err, DLT_ECORRUPT,
 			                     "PLAIN BYTE_ARRAY page: value length %" PRIu32
 			                     " exceeds the %zu bytes left", l, (size_t)(end - p));
-		memcpy(o, p, l);
+		if ((size_t)(end - p) >= 32 && l <= 32) {
+			memcpy(o, p, 16); /* in bounds on both sides: short values in one go */
+			memcpy(o + 16, p + 16, 16);
+		} else {
+			memcpy(o, p, l);
+		}
 		o += l;
 		p += l;
 		pos += l;

@@ -69,6 +69,10 @@ int dlt_pq__rle_get_i16(dlt_pq_rle_decoder *d, int16_t *out, size_t n, dlt_error
 /* Like get_u32 but every value must be < dict_len (else DLT_ECORRUPT naming it). */
 int dlt_pq__rle_get_indices(dlt_pq_rle_decoder *d, uint32_t *out, size_t n, uint32_t dict_len,
                             dlt_error *err);
+/* Levels of bit width 1 straight into a validity bitmap: value i -> bit pos+i of
+ * `bits` (LSB-first, other bits kept); adds the count of ones to *ones. */
+int dlt_pq__rle_get_bitmap(dlt_pq_rle_decoder *d, uint8_t *bits, size_t pos, size_t n,
+                           size_t *ones, dlt_error *err);
 /* Skip n values. */
 int dlt_pq__rle_skip(dlt_pq_rle_decoder *d, size_t n, dlt_error *err);
 

@@ -262,6 +262,17 @@ typedef struct pq_chunk {
 	dlt_buf dict_off;           /* BYTE_ARRAY dictionary: int32 offsets */
 	dlt_buf dict_data;
 	dlt_buf scratch, scratch2, idx, page; /* work buffers */
+	/* flat optional leaf (max_def 1, max_rep 0): levels go straight into `valid`
+	 * (bit i = level i), no int16 levels */
+	bool flat;
+	dlt_buf valid;              /* validity bitmap (capacity only; n_levels bits) */
+	size_t n_valid;             /* ones in `valid` */
+	dlt_buf raw;                /* the column chunk's bytes */
+	dlt_buf dense;              /* dense values of a page with nulls */
+	dlt_buf dict_conv;          /* dictionary converted to Arrow values (dict_conv_ok) */
+	bool dict_conv_ok;
+	bool dict_short;            /* BYTE_ARRAY dictionary: every value <= 16 bytes, padded */
+	dlt_pq_codec_ctx *codec;
 	const char *fname;
 } pq_chunk;
 
@@ -278,7 +289,37 @@ static void chunk_dispose(pq_chunk *c)
 	dlt_buf_dispose(&c->scratch2);
 	dlt_buf_dispose(&c->idx);
 	dlt_buf_dispose(&c->page);
+	dlt_buf_dispose(&c->valid);
+	dlt_buf_dispose(&c->raw);
+	dlt_buf_dispose(&c->dense);
+	dlt_buf_dispose(&c->dict_conv);
+	dlt_pq__codec_ctx_free(c->codec);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Ready a chunk (kept across row groups: its work buffers are reused) for a new
+ * column chunk of `leaf`. Output buffers were detached or are simply refilled. */
+static void chunk_reset(pq_chunk *c, const dlt_pq_node *leaf, int rg)
+{
+	if (c->leaf != leaf) {
+		chunk_dispose(c);
+		c->leaf = leaf;
+	}
+	c->rg = rg;
+	c->n_levels = 0;
+	c->n_slots = 0;
+	c->has_dict = false;
+	c->dict_len = 0;
+	c->dict_conv_ok = false;
+	c->dict_short = false;
+	c->n_valid = 0;
+	c->flat = leaf->max_rep == 0 && leaf->max_def == 1;
+	dlt_buf_clear(&c->vals);
+	dlt_buf_clear(&c->data);
+	dlt_buf_clear(&c->dict_raw);
+	dlt_buf_clear(&c->dict_off);
+	dlt_buf_clear(&c->dict_data);
+	dlt_buf_clear(&c->dict_conv);
 }
 
 static size_t raw_width(const dlt_pq_node *l)
@@ -438,6 +479,13 @@ static int ensure_levels(pq_chunk *c, size_t extra, dlt_error *err)
 	cap = c->cap_levels ? c->cap_levels : 1024;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 4 ? need : cap * 2;
+	if (c->flat) {
+		c->valid.len = 0;
+		if (dlt_buf_reserve(&c->valid, cap / 8 + 16, err) < 0)
+			return DLT_ENOMEM;
+		c->cap_levels = cap;
+		return DLT_OK;
+	}
 	if (c->leaf->max_def > 0) {
 		int16_t *p = dlt_realloc(c->def, cap * sizeof(int16_t));
 		if (p == NULL)
@@ -483,6 +531,48 @@ static int decode_levels(pq_chunk *c, int16_t *out, size_t n, int16_t max_level,
 	return DLT_OK;
 }
 
+/* Flat leaves: the n def levels (max 1) of a page straight into c->valid at bit
+ * c->n_levels; *ones gets the count of valid values. */
+static int decode_levels_bits(pq_chunk *c, size_t n, int encoding, const uint8_t *p, size_t len,
+                              size_t *consumed, bool v2, size_t *ones, dlt_error *err)
+{
+	dlt_pq_rle_decoder d;
+	int rc;
+
+	*ones = 0;
+	if (v2) {
+		if ((rc = dlt_pq__rle_init(&d, p, len, 1, err)) < 0)
+			return rc;
+		*consumed = len;
+	} else if (encoding == DLT_PQ_ENC_RLE) {
+		if ((rc = dlt_pq__rle_init_prefixed(&d, consumed, p, len, 1, err)) < 0)
+			return rc;
+	} else if (encoding == DLT_PQ_ENC_BIT_PACKED) {
+		int16_t *lv;
+		size_t i;
+		dlt_buf_clear(&c->scratch);
+		if ((rc = dlt_buf_reserve(&c->scratch, n * sizeof(int16_t) + 2, err)) < 0)
+			return rc;
+		lv = (int16_t *)(void *)c->scratch.data;
+		if ((rc = dlt_pq__bitpacked_levels_decode(lv, n, consumed, p, len, 1, err)) < 0)
+			return rc;
+		for (i = 0; i < n; i++) {
+			size_t b = c->n_levels + i;
+			if (lv[i] > 1 || lv[i] < 0)
+				return chunk_err(c, err, "%s", "level exceeds the maximum of the schema");
+			if (lv[i])
+				c->valid.data[b >> 3] |= (uint8_t)(1u << (b & 7));
+			else
+				c->valid.data[b >> 3] &= (uint8_t)~(1u << (b & 7));
+			*ones += (size_t)lv[i];
+		}
+		return DLT_OK;
+	} else {
+		return chunk_err(c, err, "unsupported level encoding %s", dlt_pq__encoding_name(encoding));
+	}
+	return dlt_pq__rle_get_bitmap(&d, c->valid.data, c->n_levels, n, ones, err);
+}
+
 static int decode_dictionary(pq_chunk *c, const dlt_pq_page_header *h, const uint8_t *p,
                              size_t len, dlt_error *err)
 {
@@ -522,10 +612,20 @@ static int decode_dictionary(pq_chunk *c, const dlt_pq_page_header *h, const uin
 		if ((rc = dlt_pq__decoder_binary32(&d, off, &c->dict_data, (size_t)nv, err)) < 0)
 			goto done;
 		c->dict_off.len = ((size_t)nv + 1) * 4;
+		/* short values are gathered with fixed 16-byte copies: pad the data */
+		if ((rc = dlt_buf_reserve(&c->dict_data, 16, err)) < 0)
+			goto done;
+		{
+			int32_t i, mx = 0;
+			for (i = 0; i < nv; i++)
+				mx = DLT_MAX(mx, off[i + 1] - off[i]);
+			c->dict_short = mx <= 16;
+		}
 	} else {
 		size_t bytes;
-		if (dlt_mul_overflow((size_t)nv, raw_width(l), &bytes)) {
-			rc = chunk_err(c, err, "%s", "dictionary too large");
+		if (dlt_mul_overflow((size_t)nv, raw_width(l), &bytes) ||
+		    (l->ptype != DLT_PQ_TYPE_BOOLEAN && bytes > len)) {
+			rc = chunk_err(c, err, "%s", "dictionary page shorter than its values");
 			goto done;
 		}
 		dlt_buf_clear(&c->dict_raw);
@@ -533,12 +633,58 @@ static int decode_dictionary(pq_chunk *c, const dlt_pq_page_header *h, const uin
 		    (rc = dlt_pq__decoder_fixed(&d, c->dict_raw.data, (size_t)nv, err)) < 0)
 			goto done;
 		c->dict_raw.len = bytes;
+		/* conversions that cannot fail: convert the dictionary once, gather Arrow
+		 * values */
+		if (l->conv == DLT_PQC_I32_TO_I8 || l->conv == DLT_PQC_I32_TO_I16 ||
+		    l->conv == DLT_PQC_I32_TO_DEC128 || l->conv == DLT_PQC_I64_TO_DEC128) {
+			dlt_buf_clear(&c->dict_conv);
+			if ((rc = dlt_buf_reserve(&c->dict_conv, (size_t)nv * (size_t)l->arrow_width + 16,
+			                          err)) < 0 ||
+			    (rc = convert_fixed(c, c->dict_conv.data, c->dict_raw.data, (size_t)nv, err)) < 0)
+				goto done;
+			c->dict_conv_ok = true;
+		}
 	}
 	c->has_dict = true;
 	c->dict_len = (uint32_t)nv;
 done:
 	dlt_pq__decoder_dispose(&d);
 	return rc;
+}
+
+/* Byte-array dictionary gather into c->data (offsets[0] preset). Indices are
+ * checked already. Short dictionaries (padded) copy 16 bytes per value. */
+static int gather_binary(pq_chunk *c, int32_t *offsets, const uint32_t *idx, size_t n,
+                         dlt_error *err)
+{
+	const int32_t *doff = (const int32_t *)(void *)c->dict_off.data;
+	const uint8_t *dd = c->dict_data.data;
+	size_t i, total = 0;
+	int64_t pos = offsets[0];
+	uint8_t *o;
+	int rc;
+
+	if (!c->dict_short)
+		return dlt_pq__dict_gather_binary32(offsets, &c->data, doff, dd, idx, n, err);
+	for (i = 0; i < n; i++)
+		total += (size_t)(doff[idx[i] + 1] - doff[idx[i]]);
+	if ((int64_t)total > (int64_t)INT32_MAX - pos)
+		return dlt_error_set(err, DLT_ELIMIT,
+		                     "column '%s' (row group %d): byte array data exceeds 2 GiB for "
+		                     "int32 offsets",
+		                     c->leaf->path, c->rg);
+	if ((rc = dlt_buf_reserve(&c->data, total + 16, err)) < 0)
+		return rc;
+	o = c->data.data + c->data.len;
+	for (i = 0; i < n; i++) {
+		int32_t st = doff[idx[i]], l = doff[idx[i] + 1] - st;
+		memcpy(o, dd + st, 16);
+		o += l;
+		pos += l;
+		offsets[i + 1] = (int32_t)pos;
+	}
+	c->data.len += total;
+	return DLT_OK;
 }
 
 /*
@@ -594,9 +740,7 @@ static int decode_dense(pq_chunk *c, dlt_pq_decoder *d, bool dict_enc, uint8_t *
 			return DLT_OK;
 		}
 		if (idx != NULL)
-			return dlt_pq__dict_gather_binary32((int32_t *)(void *)dst, &c->data,
-			                                    (const int32_t *)(void *)c->dict_off.data,
-			                                    c->dict_data.data, idx, n, err);
+			return gather_binary(c, (int32_t *)(void *)dst, idx, n, err);
 		return dlt_pq__decoder_binary32(d, (int32_t *)(void *)dst, &c->data, n, err);
 	}
 	if (l->ptype == DLT_PQ_TYPE_BYTE_ARRAY) { /* decimals stored as byte arrays */
@@ -626,6 +770,10 @@ static int decode_dense(pq_chunk *c, dlt_pq_decoder *d, bool dict_enc, uint8_t *
 		uint8_t *raw = dst;
 		if (dlt_mul_overflow(n, rw, &bytes))
 			return chunk_err(c, err, "%s", "too many values");
+		if (idx != NULL && c->dict_conv_ok) {
+			dlt_pq__dict_gather_fixed(dst, c->dict_conv.data, (size_t)l->arrow_width, idx, n);
+			return DLT_OK;
+		}
 		if (l->conv != DLT_PQC_COPY && l->conv != DLT_PQC_BOOL) {
 			dlt_buf_clear(&c->scratch2);
 			if ((rc = dlt_buf_reserve(&c->scratch2, bytes + 16, err)) < 0)
@@ -642,9 +790,38 @@ static int decode_dense(pq_chunk *c, dlt_pq_decoder *d, bool dict_enc, uint8_t *
 	}
 }
 
-/* Decode the values section of a data page with `n` levels at lv (def levels of this page). */
-static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t n, int encoding,
-                              const uint8_t *p, size_t len, dlt_error *err)
+/* Spread n_valid dense fixed values over n slots by the validity bits at bit
+ * `pos` (null slots zeroed). */
+static void scatter_fixed(uint8_t *out, const uint8_t *dense, size_t ow, const uint8_t *bits,
+                          size_t pos, size_t n)
+{
+	size_t i, k = 0;
+#define PQ_SCATTER(W)                                                                      \
+	for (i = 0; i < n; i++) {                                                          \
+		size_t b = pos + i;                                                        \
+		if ((bits[b >> 3] >> (b & 7)) & 1) {                                        \
+			memcpy(out + i * (W), dense + k * (W), (W));                        \
+			k++;                                                                \
+		} else {                                                                   \
+			memset(out + i * (W), 0, (W));                                      \
+		}                                                                          \
+	}
+	switch (ow) {
+	case 1: PQ_SCATTER(1) break;
+	case 2: PQ_SCATTER(2) break;
+	case 4: PQ_SCATTER(4) break;
+	case 8: PQ_SCATTER(8) break;
+	case 16: PQ_SCATTER(16) break;
+	default: PQ_SCATTER(ow) break;
+	}
+#undef PQ_SCATTER
+}
+
+/* Decode the values section of a data page with `n` levels. Def levels are
+ * `defs` (int16, NULL when the column is required or flat) or, for flat
+ * columns, bits c->n_levels.. of c->valid with `flat_valid` ones. */
+static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t flat_valid, size_t n,
+                              int encoding, const uint8_t *p, size_t len, dlt_error *err)
 {
 	const dlt_pq_node *l = c->leaf;
 	size_t i, n_slots = 0, n_valid = 0, ow = out_width(c);
@@ -652,11 +829,16 @@ static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t n, int en
 	bool dict_enc = encoding == DLT_PQ_ENC_PLAIN_DICTIONARY ||
 	                encoding == DLT_PQ_ENC_RLE_DICTIONARY;
 	bool binary_off = l->conv == DLT_PQC_BINARY && !c->dict_mode;
+	const uint8_t *bits = c->flat ? c->valid.data : NULL;
+	size_t bpos = c->n_levels;
 	dlt_pq_decoder d;
 	int rc;
 	size_t new_slots;
 
-	if (defs == NULL) {
+	if (c->flat) {
+		n_slots = n;
+		n_valid = flat_valid;
+	} else if (defs == NULL) {
 		n_slots = n_valid = n;
 	} else if (sd == 0) {
 		n_slots = n;
@@ -704,37 +886,46 @@ static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t n, int en
 		c->vals.len += n_slots * (binary_off ? 4 : ow);
 	} else {
 		/* dense into scratch, then spread over the slots */
-		dlt_buf dense = DLT_BUF_INIT;
 		size_t k = 0, dbytes = binary_off ? (n_valid + 1) * 4 : n_valid * ow;
-		uint8_t *out = c->vals.data + c->vals.len;
-		if ((rc = dlt_buf_reserve(&dense, dbytes + 16, err)) < 0)
+		uint8_t *out;
+		dlt_buf_clear(&c->dense);
+		if ((rc = dlt_buf_reserve(&c->dense, dbytes + 16, err)) < 0)
 			goto done;
 		if (binary_off) {
 			int32_t cur = (int32_t)c->data.len;
-			memcpy(dense.data, &cur, 4);
+			memcpy(c->dense.data, &cur, 4);
 		}
-		if ((rc = decode_dense(c, &d, dict_enc, dense.data, n_valid, err)) < 0) {
-			dlt_buf_dispose(&dense);
+		if ((rc = decode_dense(c, &d, dict_enc, c->dense.data, n_valid, err)) < 0)
 			goto done;
-		}
+		out = c->vals.data + c->vals.len;
 		if (binary_off) {
 			int32_t *o = (int32_t *)(void *)(out - 4);
-			const int32_t *src = (const int32_t *)(void *)dense.data;
+			const int32_t *src = (const int32_t *)(void *)c->dense.data;
 			size_t s = 0;
-			for (i = 0; i < n; i++) {
-				if (defs[i] < sd)
-					continue;
-				o[s + 1] = defs[i] == maxd ? src[++k] : o[s];
-				s++;
+			if (bits != NULL) {
+				for (i = 0; i < n; i++) {
+					size_t b = bpos + i;
+					o[i + 1] = ((bits[b >> 3] >> (b & 7)) & 1) ? src[++k] : o[i];
+				}
+			} else {
+				for (i = 0; i < n; i++) {
+					if (defs[i] < sd)
+						continue;
+					o[s + 1] = defs[i] == maxd ? src[++k] : o[s];
+					s++;
+				}
 			}
 			c->vals.len += n_slots * 4;
+		} else if (bits != NULL) {
+			scatter_fixed(out, c->dense.data, ow, bits, bpos, n);
+			c->vals.len += n_slots * ow;
 		} else {
 			size_t s = 0;
 			for (i = 0; i < n; i++) {
 				if (defs[i] < sd)
 					continue;
 				if (defs[i] == maxd) {
-					memcpy(out + s * ow, dense.data + k * ow, ow);
+					memcpy(out + s * ow, c->dense.data + k * ow, ow);
 					k++;
 				} else {
 					memset(out + s * ow, 0, ow);
@@ -743,7 +934,6 @@ static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t n, int en
 			}
 			c->vals.len += n_slots * ow;
 		}
-		dlt_buf_dispose(&dense);
 	}
 	c->n_slots = (int64_t)new_slots;
 	rc = DLT_OK;
@@ -758,16 +948,14 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 	const dlt_pq_row_group *rg = &f->meta->row_groups[rg_index];
 	const dlt_pq_column_chunk *cc = &rg->columns[leaf->leaf];
 	const dlt_pq_column_meta *cm = cc->meta;
-	dlt_pq_codec_ctx *codec = NULL;
-	uint8_t *buf = NULL;
+	dlt_pq_codec_ctx *codec;
+	uint8_t *buf;
 	int64_t start, total;
 	size_t len, pos = 0;
 	int64_t levels_left;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->leaf = leaf;
-	c->rg = rg_index;
+	chunk_reset(c, leaf, rg_index);
 	c->dict_mode = dict_mode && leaf->dict_ok;
 	if (cm == NULL) {
 		if (cc->has_crypto_metadata || cc->has_encrypted_column_metadata)
@@ -796,14 +984,16 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 	if (cm->num_values < 0)
 		return chunk_err(c, err, "%s", "negative num_values");
 	len = (size_t)total;
-	buf = dlt_malloc(len ? len : 1);
-	if (buf == NULL)
+	dlt_buf_clear(&c->raw);
+	if (dlt_buf_reserve(&c->raw, len + 1, err) < 0)
 		return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'", leaf->path);
+	buf = c->raw.data;
 	if ((rc = dlt_input_read_exact(f->in, (uint64_t)start, buf, len, err)) < 0)
 		goto done;
 	__atomic_fetch_add(&f->counters.bytes_read, (int64_t)len, __ATOMIC_RELAXED);
-	if ((rc = dlt_pq__codec_ctx_new(&codec, err)) < 0)
+	if (c->codec == NULL && (rc = dlt_pq__codec_ctx_new(&c->codec, err)) < 0)
 		goto done;
+	codec = c->codec;
 	if (leaf->max_rep == 0) {
 		size_t pre = (size_t)DLT_MIN(cm->num_values, (int64_t)1 << 22);
 		size_t ow = out_width(c);
@@ -887,6 +1077,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 			const uint8_t *page;
 			size_t plen;
 			int16_t *defs, *reps;
+			size_t flat_valid = 0;
 			int enc;
 
 			if ((v2 && !h.has_data_v2) || (!v2 && !h.has_data)) {
@@ -905,7 +1096,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 			enc = v2 ? h.data_v2.encoding : h.data.encoding;
 			if ((rc = ensure_levels(c, nv, err)) < 0)
 				goto done;
-			defs = leaf->max_def > 0 ? c->def + c->n_levels : NULL;
+			defs = leaf->max_def > 0 && !c->flat ? c->def + c->n_levels : NULL;
 			reps = leaf->max_rep > 0 ? c->rep + c->n_levels : NULL;
 			if (v2) {
 				int32_t rl = h.data_v2.repetition_levels_byte_length;
@@ -922,6 +1113,10 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 				if (defs != NULL &&
 				    (rc = decode_levels(c, defs, nv, leaf->max_def, DLT_PQ_ENC_RLE,
 				                        pdata + rl, (size_t)dl, &used, true, err)) < 0)
+					goto page_fail;
+				if (c->flat &&
+				    (rc = decode_levels_bits(c, nv, DLT_PQ_ENC_RLE, pdata + rl, (size_t)dl,
+				                             &used, true, &flat_valid, err)) < 0)
 					goto page_fail;
 				if (usize < lv) {
 					rc = chunk_err(c, err, "%s", "v2 page smaller than its levels");
@@ -966,6 +1161,13 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 						goto page_fail;
 					lpos += used;
 				}
+				if (c->flat) {
+					if ((rc = decode_levels_bits(c, nv, h.data.definition_level_encoding,
+					                             page + lpos, plen - lpos, &used, false,
+					                             &flat_valid, err)) < 0)
+						goto page_fail;
+					lpos += used;
+				}
 				page += lpos;
 				plen -= lpos;
 			}
@@ -973,9 +1175,10 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 				rc = chunk_err(c, err, "%s", "first repetition level of the chunk is not 0");
 				goto done;
 			}
-			if ((rc = decode_page_values(c, defs, nv, enc, page, plen, err)) < 0)
+			if ((rc = decode_page_values(c, defs, flat_valid, nv, enc, page, plen, err)) < 0)
 				goto page_fail;
 			c->n_levels += nv;
+			c->n_valid += flat_valid;
 			levels_left -= (int64_t)nv;
 			continue;
 page_fail:
@@ -995,8 +1198,6 @@ page_fail:
 	}
 	rc = DLT_OK;
 done:
-	dlt_pq__codec_ctx_free(codec);
-	dlt_free(buf);
 	if (rc < 0 && err != NULL && err->path[0] == 0)
 		dlt_error_set_path(err, f->name);
 	return rc;
@@ -1120,8 +1321,18 @@ static int leaf_array(struct ArrowArray *out, pq_chunk *c, dlt_error *err)
 		out->null_count = c->n_slots;
 		return DLT_OK;
 	}
-	if ((rc = node_validity(&bm, &nslots, &nulls, c, l, NULL, NULL, err)) < 0)
+	if (c->flat) {
+		nslots = (int64_t)c->n_levels;
+		nulls = (int64_t)(c->n_levels - c->n_valid);
+		if (nulls > 0) /* hand the bitmap out; else keep it for the next row group */
+			bm = dlt_buf_detach(&c->valid, NULL);
+		if (nulls > 0)
+			c->cap_levels = 0;
+		if (nulls > 0 && bm == NULL)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	} else if ((rc = node_validity(&bm, &nslots, &nulls, c, l, NULL, NULL, err)) < 0) {
 		return rc;
+	}
 	if (nslots != c->n_slots) {
 		dlt_free(bm);
 		return chunk_err(c, err, "%s", "levels and values disagree");
@@ -1275,8 +1486,8 @@ fail:
 }
 
 /* Decode row group `rg` (projected by keep) into one struct array. */
-static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, int rg, const bool *keep,
-                          int threads, bool verify, dlt_error *err)
+static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk *chunks, int rg,
+                          const bool *keep, int threads, bool verify, dlt_error *err)
 {
 	pq_rg r;
 	size_t i, k, nk = 0;
@@ -1291,9 +1502,9 @@ static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, int rg, c
 	r.keep = keep;
 	r.dict_mode = f->dictionary;
 	r.verify = verify;
-	r.chunks = dlt_calloc(f->schema.n_leaves + 1, sizeof(pq_chunk));
+	r.chunks = chunks;
 	r.tasks = dlt_calloc(f->schema.n_leaves + 1, sizeof(int));
-	if (r.chunks == NULL || r.tasks == NULL) {
+	if (r.tasks == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1324,10 +1535,6 @@ static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, int rg, c
 	out->null_count = 0;
 	rc = DLT_OK;
 done:
-	if (r.chunks != NULL)
-		for (i = 0; i < f->schema.n_leaves; i++)
-			chunk_dispose(&r.chunks[i]);
-	dlt_free(r.chunks);
 	dlt_free(r.tasks);
 	if (rc < 0) {
 		dlt_array__release(out);
@@ -1434,6 +1641,7 @@ typedef struct pq_stream {
 	dlt_parquet_row_group_cb filter;
 	void *filter_payload;
 	dlt_parquet_column_stats *stats;
+	pq_chunk *chunks;          /* per leaf, reused across row groups */
 	dlt_shared_array *cur;
 	int64_t cur_rows, cur_pos;
 	struct ArrowSchema schema; /* projected (for dlt_shared__export_child shapes) */
@@ -1445,6 +1653,12 @@ static void stream_free(void *state)
 	if (s == NULL)
 		return;
 	dlt_shared__release(s->cur);
+	if (s->chunks != NULL) {
+		size_t i;
+		for (i = 0; i < s->f->schema.n_leaves; i++)
+			chunk_dispose(&s->chunks[i]);
+		dlt_free(s->chunks);
+	}
 	dlt_free(s->keep);
 	dlt_free(s->rgs);
 	dlt_free(s->stats);
@@ -1481,8 +1695,8 @@ static int stream_next(void *state, struct ArrowArray *out, dlt_error *err)
 				continue;
 			}
 		}
-		if ((rc = read_row_group(&rga, s->f, (int)rg, s->keep, s->threads, s->verify, err)) <
-		    0)
+		if ((rc = read_row_group(&rga, s->f, s->chunks, (int)rg, s->keep, s->threads, s->verify,
+		                         err)) < 0)
 			return rc;
 		__atomic_fetch_add(&s->f->counters.row_groups_read, 1, __ATOMIC_RELAXED);
 		s->cur_rows = rga.length;
@@ -1570,7 +1784,8 @@ int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
 	s->threads = f->threads;
 	s->verify = f->verify_checksums;
 	s->stats = dlt_calloc(f->schema.n_leaves + 1, sizeof(dlt_parquet_column_stats));
-	if (s->stats == NULL) {
+	s->chunks = dlt_calloc(f->schema.n_leaves + 1, sizeof(pq_chunk));
+	if (s->stats == NULL || s->chunks == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
 	}

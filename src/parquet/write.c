@@ -85,6 +85,9 @@ typedef struct pqw_column {
 	dlt_type_view idx_tv;
 	int encoding;              /* non-dictionary encoding of data pages */
 	bool use_dict, dict_fallen;
+	bool dict_auto;            /* dictionary by default (not asked for): kept only
+	                            * where the first page shows that it pays */
+	bool dict_decided;         /* this chunk's trial is done */
 	dlt_pq_sort sort;
 	bool is_string;
 	/* current page */
@@ -563,6 +566,7 @@ static int choose_encoding(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 	/* Booleans, INT96 and all-null columns gain nothing from a dictionary. */
 	if (c->ptype == DLT_PQ_TYPE_BOOLEAN || c->conv == CV_NULL)
 		c->use_dict = false;
+	c->dict_auto = c->use_dict && dict < 0 && enc == DLT_PARQUET_ENCODING_DEFAULT;
 	return DLT_OK;
 }
 
@@ -1492,6 +1496,71 @@ static int add_page_info(pqw_column *c, int64_t offset, int32_t size, const dlt_
 	return DLT_OK;
 }
 
+/* Dictionary or PLAIN? Decided once per column chunk, on its first page with
+ * values, by the compressed sizes of both forms of that page: dictionary page
+ * (so far) + RLE indices against PLAIN values. No page refers to the
+ * dictionary yet, so when PLAIN wins the dictionary is dropped for the rest of
+ * the chunk. Sorted or mostly distinct columns (keys, prices, comments)
+ * compress better PLAIN; low-cardinality ones keep the dictionary. */
+static int dict_trial(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
+{
+	const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data;
+	const pqw_dict *d = &c->dict;
+	size_t n = c->idx.len / 4, k, dict_cost, plain_cost, len;
+	const uint8_t *body;
+	uint8_t bw = (uint8_t)dlt_pq__bit_width(d->count ? d->count - 1 : 0);
+	int rc;
+
+	c->dict_decided = true;
+	dlt_buf_clear(&w->raw);
+	if ((rc = dlt_buf_append_byte(&w->raw, bw ? bw : 1, err)) < 0 ||
+	    (rc = dlt_pq__rle_encode_u32(&w->raw, idx, n, bw ? bw : 1, err)) < 0 ||
+	    (rc = page_compress(w, w->raw.data, w->raw.len, &body, &len, err)) < 0)
+		return rc;
+	dict_cost = len;
+	if ((rc = page_compress(w, d->values.data ? d->values.data : (const uint8_t *)"",
+	                        d->values.len, &body, &len, err)) < 0)
+		return rc;
+	dict_cost += len;
+	/* the PLAIN form, rebuilt from the dictionary */
+	dlt_buf_clear(&c->vals);
+	if (c->width > 0) {
+		size_t wd = (size_t)c->width;
+		if ((rc = dlt_buf_reserve(&c->vals, n * wd, err)) < 0)
+			return rc;
+		for (k = 0; k < n; k++)
+			memcpy(c->vals.data + k * wd, d->values.data + (size_t)idx[k] * wd, wd);
+		c->vals.len = n * wd;
+	} else {
+		size_t total = 0;
+		uint32_t el;
+		for (k = 0; k < n; k++) {
+			memcpy(&el, d->values.data + d->offs[idx[k]] - 4, 4);
+			total += 4 + (size_t)el;
+		}
+		if ((rc = dlt_buf_reserve(&c->vals, total, err)) < 0)
+			return rc;
+		for (k = 0; k < n; k++) {
+			const uint8_t *e = d->values.data + d->offs[idx[k]] - 4;
+			memcpy(&el, e, 4);
+			memcpy(c->vals.data + c->vals.len, e, 4 + (size_t)el);
+			c->vals.len += 4 + (size_t)el;
+		}
+	}
+	if ((rc = page_compress(w, c->vals.data ? c->vals.data : (const uint8_t *)"", c->vals.len,
+	                        &body, &len, err)) < 0)
+		return rc;
+	plain_cost = len;
+	if (plain_cost < dict_cost) {
+		c->dict_fallen = true;
+		dict_reset(&c->dict);
+		dlt_buf_clear(&c->idx);
+	} else {
+		dlt_buf_clear(&c->vals);
+	}
+	return DLT_OK;
+}
+
 static int flush_page(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 {
 	dlt_pq_page_header h;
@@ -1504,6 +1573,9 @@ static int flush_page(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 
 	if (c->page_levels == 0)
 		return DLT_OK;
+	if (c->dict_auto && !c->dict_decided && !c->dict_fallen && c->idx.len > 0 &&
+	    (rc = dict_trial(w, c, err)) < 0)
+		return rc;
 	dlt_buf_clear(raw);
 	if ((rc = encode_levels(raw, &c->rep, c->page_levels, c->max_rep, !v2, err)) < 0)
 		return rc;
@@ -1906,7 +1978,7 @@ static int flush_row_group(dlt_parquet_writer *w, dlt_error *err)
 		c->n_pages = 0;
 		c->chunk_levels = c->chunk_rows = c->chunk_uncompressed = c->chunk_compressed = 0;
 		c->enc_mask = 0;
-		c->dict_fallen = false;
+		c->dict_fallen = c->dict_decided = false;
 		dict_reset(&c->dict);
 	}
 	rg->total_byte_size = total_u;

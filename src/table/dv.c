@@ -59,16 +59,8 @@ bool dlt_table__dv_contains(const dlt_dv_bitmap *dv, uint64_t row)
 
 int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, dlt_error *err)
 {
-	static signed char rev[256];
-	static bool init; /* benign: every thread computes the same table */
 	size_t i, o = 0;
 
-	if (!init) {
-		memset(rev, -1, sizeof(rev));
-		for (i = 0; i < 85; i++)
-			rev[(unsigned char)z85_chars[i]] = (signed char)i;
-		init = true;
-	}
 	if (n % 5 != 0)
 		return dlt_error_set(err, DLT_ECORRUPT,
 		                     "z85: length %zu is not a multiple of 5", n);
@@ -76,7 +68,8 @@ int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, dlt_error *err)
 		uint64_t v = 0;
 		size_t k;
 		for (k = 0; k < 5; k++) {
-			int d = rev[(unsigned char)s[i + k]];
+			const char *hit = s[i + k] ? memchr(z85_chars, s[i + k], 85) : NULL;
+			int d = hit ? (int)(hit - z85_chars) : -1;
 			if (d < 0)
 				return dlt_error_set(err, DLT_ECORRUPT,
 				                     "z85: invalid character 0x%02x at offset %zu",

@@ -7,6 +7,7 @@
 #define DLT_TABLE_TABLE_H
 
 #include "deltalite/scan.h"
+#include "deltalite/parquet.h"
 #include "arrow/arrow.h"
 #include "log/log.h"
 
@@ -65,7 +66,8 @@ typedef enum dlt_match_mode {
 int64_t dlt_table__find_child(const struct ArrowSchema *ps, const struct ArrowSchema *lf,
                               dlt_match_mode mode);
 /* The name of `lf` as stored in files under `mode` (physicalName or the name). */
-const char *dlt_table__physical_name(const struct ArrowSchema *lf, dlt_match_mode mode);
+const char *dlt_table__physical_name(const struct ArrowSchema *lf, dlt_match_mode mode,
+                                    char *buf, size_t cap);
 /* Convert `pa` (schema `ps`; NULL: absent -> nulls) into a new array of type
  * `ls` of `length` rows. */
 int dlt_table__conform(struct ArrowArray *out, const struct ArrowSchema *ls,
@@ -96,7 +98,6 @@ typedef struct dlt_file_reader_args {
 	dlt_match_mode mode;
 	int64_t batch_size;
 	dlt_row_selection sel;
-	const char *extra_name;  /* cdc: physical column read as-is and appended ("_change_type"); NULL */
 	dlt_parquet_row_group_cb rg_filter;    /* NULL: none */
 	void *rg_payload;
 } dlt_file_reader_args;

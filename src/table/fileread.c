@@ -1,0 +1,398 @@
+/*
+ * One data file -> logical record batches: the Parquet reader projected to
+ * the physical columns needed, partition columns materialized, columns
+ * missing from the file as nulls, rows removed by a deletion vector (row
+ * index = position in the file, counted across the row groups read).
+ */
+#include "table/table.h"
+#include "compute/compute.h"
+
+#include "deltalite/parquet.h"
+
+/* ---------------------------------------------- inputs by logged path -- */
+
+typedef struct abs_input {
+	dlt_storage *st;
+	dlt_input *in;
+} abs_input;
+
+static int abs_size(void *ctx, uint64_t *size_out, dlt_error *err)
+{
+	abs_input *a = ctx;
+	return dlt_input_size(size_out, a->in, err);
+}
+
+static int abs_read_at(void *ctx, uint64_t offset, void *dst, size_t len, size_t *got,
+                       dlt_error *err)
+{
+	abs_input *a = ctx;
+	return dlt_input_read_at(a->in, offset, dst, len, got, err);
+}
+
+static void abs_close(void *ctx)
+{
+	abs_input *a = ctx;
+	if (a == NULL)
+		return;
+	dlt_input_free(a->in);
+	dlt_storage_free(a->st);
+	dlt_free(a);
+}
+
+/* Open a storage for the directory of an absolute URI; *key_out points
+ * into `uri` (the last segment). */
+static int open_parent(dlt_storage **st, const char **key_out, const char *uri, dlt_error *err)
+{
+	const char *slash = strrchr(uri, '/');
+	char *dir;
+	int rc;
+	if (slash == NULL || slash[1] == 0)
+		return dlt_error_set(err, DLT_ECORRUPT, "absolute path '%s' names no file", uri);
+	if ((dir = dlt_strndup(uri, (size_t)(slash - uri) + 1)) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	rc = dlt_storage_open(st, dir, NULL, 0, err);
+	dlt_free(dir);
+	*key_out = slash + 1;
+	return rc;
+}
+
+int dlt_table__open_input(dlt_input **out, dlt_storage *st, const char *path, bool absolute,
+                          dlt_error *err)
+{
+	abs_input *a;
+	const char *key;
+	int rc;
+	static const dlt_input_ops ops = { DLT_INPUT_OPS_VERSION, abs_size, abs_read_at,
+		                           abs_close };
+
+	if (!absolute)
+		return dlt_storage_open_input(out, st, path, err);
+	*out = NULL;
+	if ((a = dlt_calloc(1, sizeof(*a))) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	if ((rc = open_parent(&a->st, &key, path, err)) < 0 ||
+	    (rc = dlt_storage_open_input(&a->in, a->st, key, err)) < 0) {
+		abs_close(a);
+		return rc;
+	}
+	return dlt_input_new(out, &ops, a, path, err); /* closes `a` on failure */
+}
+
+int dlt_table__get_bytes(dlt_bytes *out, dlt_storage *st, const char *path, bool absolute,
+                         dlt_error *err)
+{
+	dlt_storage *ps = NULL;
+	const char *key;
+	int rc;
+	if (!absolute)
+		return dlt_storage_get(out, st, path, err);
+	if ((rc = open_parent(&ps, &key, path, err)) < 0)
+		return rc;
+	rc = dlt_storage_get(out, ps, key, err);
+	dlt_storage_free(ps);
+	return rc;
+}
+
+/* ------------------------------------------------------------- reader -- */
+
+struct dlt_file_reader {
+	dlt_file_reader_args a;
+	dlt_parquet_file *pf;
+	struct ArrowArrayStream stream;    /* release NULL in count-only mode */
+	struct ArrowSchema ss;             /* stream schema */
+	int64_t *src;                      /* per read_schema child: stream child, -1 absent */
+	struct ArrowArray *part;           /* per child: 1-row partition value (or unset) */
+	int64_t *rg_start;
+	int64_t n_rg;
+	int64_t cur_row;                   /* file row index of the next batch's first row */
+	int64_t total_rows;                /* count-only mode */
+	int64_t *zeros;                    /* take indices for partition columns */
+	int64_t zeros_n;
+	int64_t rg_read, rg_skipped;
+	int64_t rg_seen_read;              /* count-only: */
+	dlt_error cb_err;
+};
+
+static int rg_filter(int64_t rg, int64_t num_rows, const dlt_parquet_column_stats *cols,
+                     size_t n_cols, void *payload)
+{
+	dlt_file_reader *r = payload;
+	int keep = 1;
+	if (r->a.rg_filter != NULL)
+		keep = r->a.rg_filter(rg, num_rows, cols, n_cols, r->a.rg_payload);
+	if (keep > 0) {
+		r->cur_row = (rg >= 0 && rg < r->n_rg) ? r->rg_start[rg] : r->cur_row;
+		r->rg_read++;
+	} else if (keep == 0) {
+		r->rg_skipped++;
+	}
+	return keep;
+}
+
+void dlt_table__file_reader_free(dlt_file_reader *r)
+{
+	int64_t i;
+	if (r == NULL)
+		return;
+	if (r->stream.release)
+		r->stream.release(&r->stream);
+	dlt_schema__release(&r->ss);
+	dlt_parquet_file_free(r->pf);
+	if (r->part != NULL)
+		for (i = 0; i < r->a.read_schema->n_children; i++)
+			dlt_array__release(&r->part[i]);
+	dlt_free(r->part);
+	dlt_free(r->src);
+	dlt_free(r->rg_start);
+	dlt_free(r->zeros);
+	dlt_free(r);
+}
+
+void dlt_table__file_reader_counters(const dlt_file_reader *r, int64_t *rg_read,
+                                     int64_t *rg_skipped)
+{
+	*rg_read = r->rg_read;
+	*rg_skipped = r->rg_skipped;
+}
+
+static int make_partition_values(dlt_file_reader *r, dlt_error *err)
+{
+	const struct ArrowSchema *rs = r->a.read_schema;
+	int64_t i;
+	int rc;
+	char pbuf[256];
+
+	if ((r->part = dlt_calloc((size_t)rs->n_children + 1, sizeof(*r->part))) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	for (i = 0; i < rs->n_children; i++) {
+		dlt_builder *b = NULL;
+		const char *key, *val = NULL;
+		bool found = false;
+		if (!r->a.is_partition[i])
+			continue;
+		key = dlt_table__physical_name(rs->children[i], r->a.mode, pbuf, sizeof(pbuf));
+		val = dlt_log__kvs_get(r->a.file->partition_values, key, &found);
+		if (!found && key != rs->children[i]->name)
+			val = dlt_log__kvs_get(r->a.file->partition_values, rs->children[i]->name,
+			                       &found);
+		if (!found)
+			val = NULL;
+		if ((rc = dlt_builder__new(&b, rs->children[i], err)) < 0)
+			return rc;
+		rc = dlt_table__append_partition_value(b, val, rs->children[i]->name, err);
+		if (rc == DLT_OK)
+			rc = dlt_builder__finish(&r->part[i], b, err);
+		dlt_builder__free(b);
+		if (rc < 0)
+			return dlt_error_prefix(err, "data file %s", r->a.file->path);
+	}
+	return DLT_OK;
+}
+
+int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_args *args,
+                                dlt_error *err)
+{
+	dlt_file_reader *r;
+	dlt_input *in = NULL;
+	struct ArrowSchema fs;
+	dlt_parquet_read_options po = DLT_PARQUET_READ_OPTIONS_INIT;
+	const struct ArrowSchema *rs = args->read_schema;
+	const char **cols = NULL;
+	size_t n_cols = 0;
+	int64_t i, acc = 0;
+	int rc;
+
+	*out = NULL;
+	memset(&fs, 0, sizeof(fs));
+	if ((r = dlt_calloc(1, sizeof(*r))) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	r->a = *args;
+	if ((r->src = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL ||
+	    (cols = dlt_calloc((size_t)rs->n_children + 1, sizeof(char *))) == NULL) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = make_partition_values(r, err)) < 0)
+		goto fail;
+	po.batch_size = args->batch_size;
+	if ((rc = dlt_table__open_input(&in, args->storage, args->file->path,
+	                                (args->file->flags & DLT_LOG_FILE_ABSOLUTE) != 0, err)) <
+	        0 ||
+	    (rc = dlt_parquet_open(&r->pf, in, &po, err)) < 0 ||
+	    (rc = dlt_parquet_file_schema(&fs, r->pf, err)) < 0)
+		goto fail_named;
+	r->n_rg = dlt_parquet_file_num_row_groups(r->pf);
+	if ((r->rg_start = dlt_calloc((size_t)r->n_rg + 1, sizeof(int64_t))) == NULL) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < r->n_rg; i++) {
+		r->rg_start[i] = acc;
+		acc += dlt_parquet_file_row_group_rows(r->pf, i);
+	}
+	r->total_rows = dlt_parquet_file_num_rows(r->pf);
+	for (i = 0; i < rs->n_children; i++) {
+		int64_t j = -1;
+		if (!args->is_partition[i])
+			j = dlt_table__find_child(&fs, rs->children[i], args->mode);
+		r->src[i] = -1;
+		if (j >= 0) {
+			size_t k;
+			for (k = 0; k < n_cols; k++)
+				if (strcmp(cols[k], fs.children[j]->name) == 0)
+					break;
+			if (k == n_cols)
+				cols[n_cols++] = fs.children[j]->name;
+		}
+	}
+	if (n_cols > 0) {
+		po.columns = cols;
+		po.n_columns = n_cols;
+		po.row_group_filter = rg_filter;
+		po.row_group_filter_payload = r;
+		if ((rc = dlt_parquet_read(&r->stream, r->pf, &po, err)) < 0 ||
+		    (rc = dlt_stream__schema(&r->stream, &r->ss, err)) < 0)
+			goto fail_named;
+		for (i = 0; i < rs->n_children; i++) {
+			if (args->is_partition[i])
+				continue;
+			r->src[i] = dlt_table__find_child(&r->ss, rs->children[i], args->mode);
+		}
+	}
+	dlt_schema__release(&fs);
+	dlt_free(cols);
+	*out = r;
+	return DLT_OK;
+fail_named:
+	if (strstr(err ? err->message : "", args->file->path) == NULL)
+		dlt_error_prefix(err, "data file %s", args->file->path);
+fail:
+	dlt_schema__release(&fs);
+	dlt_free(cols);
+	dlt_table__file_reader_free(r);
+	return rc;
+}
+
+static int repeat_value(struct ArrowArray *out, dlt_file_reader *r, int64_t i, int64_t n,
+                        dlt_error *err)
+{
+	if (n > r->zeros_n) {
+		int64_t *z = dlt_realloc(r->zeros, sizeof(int64_t) * (size_t)n);
+		if (z == NULL)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		memset(z, 0, sizeof(int64_t) * (size_t)n);
+		r->zeros = z;
+		r->zeros_n = n;
+	}
+	return dlt_compute__take(out, r->a.read_schema->children[i], &r->part[i], r->zeros, n,
+	                         err);
+}
+
+static int select_rows(struct ArrowArray *batch, dlt_file_reader *r, int64_t start,
+                       int64_t *deleted, dlt_error *err)
+{
+	const dlt_row_selection *sel = &r->a.sel;
+	struct ArrowArray mask, filtered;
+	uint8_t *bits;
+	int64_t i, n = batch->length, kept = 0;
+	int rc;
+
+	if (sel->exclude == NULL && sel->include == NULL)
+		return DLT_OK;
+	if ((bits = dlt_calloc((size_t)(n + 7) / 8 + 1, 1)) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		uint64_t row = (uint64_t)(start + i);
+		bool keep = !dlt_table__dv_contains(sel->exclude, row) &&
+		            (sel->include == NULL || dlt_table__dv_contains(sel->include, row));
+		dlt_arrow__set_bit(bits, i, keep);
+		kept += keep;
+	}
+	if (kept == n) {
+		dlt_free(bits);
+		return DLT_OK;
+	}
+	if ((rc = dlt_array__init(&mask, 2, 0, err)) < 0) {
+		dlt_free(bits);
+		return rc;
+	}
+	mask.length = n;
+	mask.null_count = 0;
+	dlt_array__set_buffer(&mask, 1, bits);
+	rc = dlt_compute__filter(&filtered, r->a.read_schema, batch, &mask, err);
+	dlt_array__release(&mask);
+	if (rc < 0)
+		return rc;
+	dlt_array__release(batch);
+	dlt_array__move(batch, &filtered);
+	*deleted += n - kept;
+	return DLT_OK;
+}
+
+int dlt_table__file_reader_next(dlt_file_reader *r, struct ArrowArray *out, int64_t *decoded,
+                                int64_t *deleted, dlt_error *err)
+{
+	const struct ArrowSchema *rs = r->a.read_schema;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		struct ArrowArray batch, lb;
+		int64_t n, start, i;
+
+		memset(&batch, 0, sizeof(batch));
+		if (r->stream.release != NULL) {
+			if ((rc = dlt_stream__next(&r->stream, &batch, err)) < 0) {
+				if (strstr(err ? err->message : "", r->a.file->path) == NULL)
+					dlt_error_prefix(err, "data file %s", r->a.file->path);
+				return rc;
+			}
+			if (batch.release == NULL)
+				return DLT_OK;
+			n = batch.length;
+		} else {
+			int64_t bs = r->a.batch_size > 0 ? r->a.batch_size : 65536;
+			if (r->cur_row >= r->total_rows)
+				return DLT_OK;
+			n = DLT_MIN(bs, r->total_rows - r->cur_row);
+		}
+		start = r->cur_row;
+		r->cur_row += n;
+		*decoded += n;
+		if ((rc = dlt_array__init(&lb, 1, rs->n_children, err)) < 0) {
+			dlt_array__release(&batch);
+			return rc;
+		}
+		lb.length = n;
+		lb.null_count = 0;
+		for (i = 0; i < rs->n_children && rc == DLT_OK; i++) {
+			if (r->a.is_partition[i]) {
+				rc = repeat_value(lb.children[i], r, i, n, err);
+			} else if (r->src[i] < 0) {
+				rc = dlt_table__nulls(lb.children[i], rs->children[i], n, err);
+			} else {
+				struct ArrowArray v = *batch.children[r->src[i]];
+				v.offset += batch.offset;
+				v.length = n;
+				v.release = NULL;
+				rc = dlt_table__conform(lb.children[i], rs->children[i],
+				                        r->ss.children[r->src[i]], &v, n, r->a.mode, err);
+			}
+		}
+		dlt_array__release(&batch);
+		if (rc == DLT_OK)
+			rc = select_rows(&lb, r, start, deleted, err);
+		if (rc < 0) {
+			dlt_array__release(&lb);
+			if (strstr(err ? err->message : "", r->a.file->path) == NULL)
+				dlt_error_prefix(err, "data file %s", r->a.file->path);
+			return rc;
+		}
+		if (lb.length == 0) {
+			dlt_array__release(&lb);
+			continue;
+		}
+		dlt_array__move(out, &lb);
+		return DLT_OK;
+	}
+}

@@ -1,0 +1,1 @@
+a > 1 AND (b = 'x' OR c IS NULL)

@@ -1,0 +1,1 @@
+CAST(`a b`.c AS decimal(10,2)) * -2 % 3 <> 1e3 AND s NOT LIKE 'a\%_' ESCAPE '!'

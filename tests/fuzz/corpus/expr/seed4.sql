@@ -1,0 +1,1 @@
+NOT NOT t = TRUE AND X'0aff' = bin AND n = TIMESTAMP_NTZ '2020-01-01' AND q = 5Y + 7S - 100BD / 2.5F
