@@ -771,11 +771,14 @@ int dlt_expr__write(dlt_buf *b, const dlt_expr *e, dlt_error *err)
 			return rc;
 		return write_sub(b, e->args[1], p + 1, err);
 	}
-	case DLT_EK_NEG:
-		if ((rc = dlt_buf_append_byte(b, '-', err)) < 0)
+	case DLT_EK_NEG: {
+		/* "- -a", never "--a"; a literal operand in parentheses so -(5) stays a NEG. */
+		dlt_expr__kind k = e->args[0]->kind;
+		if ((rc = dlt_buf_append_str(b, k == DLT_EK_NEG ? "- " : "-", err)) < 0)
 			return rc;
-		return write_sub(b, e->args[0], e->args[0]->kind == DLT_EK_COLUMN ||
-		                 e->args[0]->kind == DLT_EK_CAST ? 8 : 9, err);
+		return write_sub(b, e->args[0], k == DLT_EK_COLUMN || k == DLT_EK_CAST ||
+		                 k == DLT_EK_NEG ? 7 : 9, err);
+	}
 	case DLT_EK_IS_NULL:
 		if ((rc = write_sub(b, e->args[0], 4, err)) < 0)
 			return rc;

@@ -223,7 +223,8 @@ static int expect(parser *p, tok_type t, const char *what)
 
 static int depth_in(parser *p)
 {
-	if (++p->depth > DLT_EXPR_MAX_DEPTH)
+	/* One more than trees may have: the whole text is one parse_expr level. */
+	if (++p->depth > DLT_EXPR_MAX_DEPTH + 1)
 		return perr(p, DLT_ELIMIT, p->cur.pos, "expression nesting exceeds %d levels",
 		            DLT_EXPR_MAX_DEPTH);
 	return DLT_OK;
@@ -561,7 +562,7 @@ fail:
 	return rc;
 }
 
-static int parse_primary(parser *p, dlt_expr **out)
+static int primary_inner(parser *p, dlt_expr **out)
 {
 	tok next;
 	int rc;
@@ -620,6 +621,17 @@ static int parse_primary(parser *p, dlt_expr **out)
 	}
 }
 
+/* A literal is made before the token after it is read: free it if that fails. */
+static int parse_primary(parser *p, dlt_expr **out)
+{
+	int rc = primary_inner(p, out);
+	if (rc < 0) {
+		dlt_expr_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int parse_unary(parser *p, dlt_expr **out)
 {
 	int rc;
@@ -630,9 +642,12 @@ static int parse_unary(parser *p, dlt_expr **out)
 		if ((rc = lex(p)) < 0)
 			return rc;
 		if (p->cur.t == T_NUMBER) { /* signed literal: -128Y, -9223372036854775808 */
-			if ((rc = number_literal(p, &p->cur, minus, minus ? at : p->cur.pos, out)) < 0)
-				return rc;
-			return lex(p);
+			if ((rc = number_literal(p, &p->cur, minus, minus ? at : p->cur.pos, out)) < 0 ||
+			    (rc = lex(p)) < 0) {
+				dlt_expr_free(*out);
+				*out = NULL;
+			}
+			return rc;
 		}
 		if ((rc = depth_in(p)) < 0)
 			return rc;

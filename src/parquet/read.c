@@ -9,6 +9,7 @@
 #include "parquet/encoding.h"
 #include "util/pool.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -246,6 +247,227 @@ void dlt_parquet_file_counters(dlt_parquet_counters *out, const dlt_parquet_file
 
 /* ------------------------------------------------------------------ column chunks */
 
+/* ------------------------------------------------------------------ recycling
+ *
+ * Output buffers (values, offsets, string data, validity) handed out in the
+ * batches of a row group come back here when the consumer releases the row
+ * group, and are reused for the next one: fresh multi-megabyte buffers per row
+ * group cost a page fault per 4 KiB (the kernel zeroes every page), more than the
+ * decoding itself. The bin holds at most about two row groups of buffers and is
+ * emptied when the stream is released; it outlives the stream while batches do
+ * (refcounted). */
+
+typedef struct pq_block {
+	void *p;
+	size_t cap;
+	uint64_t gen;                              /* row group attempt that made it */
+} pq_block;
+
+typedef struct pq_recycler {
+	pthread_mutex_t mu;
+	int refs;
+	bool closed;                               /* stream released: recycle no more */
+	void (*array_release)(struct ArrowArray *); /* the release we wrap */
+	pq_block *out;                             /* handed out, by pointer */
+	size_t n_out, cap_out;
+	pq_block *bin;                             /* free for reuse */
+	size_t n_bin, cap_bin, bin_bytes, max_bin_bytes;
+	size_t rg_bytes;                           /* registered since the last row group */
+	uint64_t gen;
+} pq_recycler;
+
+static pq_recycler *rec_new(void)
+{
+	pq_recycler *r = dlt_calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	if (pthread_mutex_init(&r->mu, NULL) != 0) {
+		dlt_free(r);
+		return NULL;
+	}
+	r->refs = 1;
+	return r;
+}
+
+static void rec_unref(pq_recycler *r)
+{
+	size_t i;
+	int left;
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	left = --r->refs;
+	pthread_mutex_unlock(&r->mu);
+	if (left > 0)
+		return;
+	for (i = 0; i < r->n_bin; i++)
+		dlt_free(r->bin[i].p);
+	dlt_free(r->bin);
+	dlt_free(r->out);
+	pthread_mutex_destroy(&r->mu);
+	dlt_free(r);
+}
+
+/* Stream released: free the bin, stop collecting. */
+static void rec_close(pq_recycler *r)
+{
+	size_t i;
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->closed = true;
+	for (i = 0; i < r->n_bin; i++)
+		dlt_free(r->bin[i].p);
+	r->n_bin = 0;
+	r->bin_bytes = 0;
+	pthread_mutex_unlock(&r->mu);
+	rec_unref(r);
+}
+
+/* A buffer of at least `need` bytes from the bin into b (empty), if one fits. */
+static void rec_take(pq_recycler *r, dlt_buf *b, size_t need)
+{
+	size_t i, best = SIZE_MAX;
+	if (r == NULL || b->data != NULL || need == 0)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->n_bin; i++) {
+		size_t c = r->bin[i].cap;
+		if (c >= need && c / 4 <= need && (best == SIZE_MAX || c < r->bin[best].cap))
+			best = i;
+	}
+	if (best != SIZE_MAX) {
+		b->data = r->bin[best].p;
+		b->cap = r->bin[best].cap;
+		b->len = 0;
+		r->bin_bytes -= b->cap;
+		r->bin[best] = r->bin[--r->n_bin];
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Detach b's buffer as an output buffer, remembering its capacity. */
+static uint8_t *rec_detach(pq_recycler *r, dlt_buf *b)
+{
+	size_t cap = b->cap;
+	uint8_t *p = dlt_buf_detach(b, NULL);
+	if (r == NULL || p == NULL)
+		return p;
+	pthread_mutex_lock(&r->mu);
+	if (r->n_out == r->cap_out) {
+		size_t nc = r->cap_out ? r->cap_out * 2 : 64;
+		pq_block *q = dlt_realloc(r->out, nc * sizeof(*q));
+		if (q == NULL) {
+			pthread_mutex_unlock(&r->mu);
+			return p; /* simply not recycled */
+		}
+		r->out = q;
+		r->cap_out = nc;
+	}
+	r->out[r->n_out].p = p;
+	r->out[r->n_out].cap = cap;
+	r->out[r->n_out].gen = r->gen;
+	r->n_out++;
+	r->rg_bytes += cap;
+	pthread_mutex_unlock(&r->mu);
+	return p;
+}
+
+/* Called with the lock: a released buffer goes to the bin if it was ours. */
+static bool rec_harvest_locked(pq_recycler *r, const void *p)
+{
+	size_t i;
+	for (i = r->n_out; i-- > 0;) {
+		if (r->out[i].p != p)
+			continue;
+		{
+			pq_block blk = r->out[i];
+			r->out[i] = r->out[--r->n_out];
+			if (r->closed || r->bin_bytes + blk.cap > r->max_bin_bytes)
+				return false;
+			if (r->n_bin == r->cap_bin) {
+				size_t nc = r->cap_bin ? r->cap_bin * 2 : 64;
+				pq_block *q = dlt_realloc(r->bin, nc * sizeof(*q));
+				if (q == NULL)
+					return false;
+				r->bin = q;
+				r->cap_bin = nc;
+			}
+			r->bin[r->n_bin++] = blk;
+			r->bin_bytes += blk.cap;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void rec_harvest_tree(pq_recycler *r, struct ArrowArray *a)
+{
+	int64_t i;
+	if (a == NULL || a->release == NULL)
+		return;
+	for (i = 0; a->buffers != NULL && i < a->n_buffers; i++)
+		if (a->buffers[i] != NULL && rec_harvest_locked(r, a->buffers[i]))
+			a->buffers[i] = NULL;
+	for (i = 0; a->children != NULL && i < a->n_children; i++)
+		rec_harvest_tree(r, a->children[i]);
+	rec_harvest_tree(r, a->dictionary);
+}
+
+/* Release of a row group's struct array: buffers back to the bin, then the
+ * ordinary release. */
+static void rec_array_release(struct ArrowArray *a)
+{
+	pq_recycler *r = a->private_data;
+	pthread_mutex_lock(&r->mu);
+	rec_harvest_tree(r, a);
+	pthread_mutex_unlock(&r->mu);
+	a->private_data = NULL;
+	a->release = r->array_release;
+	a->release(a);
+	rec_unref(r);
+}
+
+/* A row group attempt starts (gen) or failed (forget what it handed out: those
+ * buffers were freed with the partial arrays). */
+static void rec_begin(pq_recycler *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->gen++;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void rec_fail(pq_recycler *r)
+{
+	size_t i;
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	for (i = r->n_out; i-- > 0;)
+		if (r->out[i].gen == r->gen)
+			r->out[i] = r->out[--r->n_out];
+	r->rg_bytes = 0;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Make `a` (a row group just built) return its buffers to r when released. */
+static void rec_adopt(pq_recycler *r, struct ArrowArray *a)
+{
+	if (r == NULL || a->release == NULL || a->private_data != NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->refs++;
+	r->array_release = a->release;
+	/* room for the buffers of about two row groups */
+	r->max_bin_bytes = 2 * r->rg_bytes + ((size_t)1 << 20);
+	r->rg_bytes = 0;
+	pthread_mutex_unlock(&r->mu);
+	a->private_data = r;
+	a->release = rec_array_release;
+}
+
 /* One decoded leaf column chunk. */
 typedef struct pq_chunk {
 	const dlt_pq_node *leaf;
@@ -273,6 +495,8 @@ typedef struct pq_chunk {
 	bool dict_conv_ok;
 	bool dict_short;            /* BYTE_ARRAY dictionary: every value <= 16 bytes, padded */
 	dlt_pq_codec_ctx *codec;
+	pq_recycler *rec;           /* output buffers come from / return to it */
+	size_t data_hint;           /* binary data bytes of the previous chunk */
 	const char *fname;
 } pq_chunk;
 
@@ -302,7 +526,9 @@ static void chunk_dispose(pq_chunk *c)
 static void chunk_reset(pq_chunk *c, const dlt_pq_node *leaf, int rg)
 {
 	if (c->leaf != leaf) {
+		pq_recycler *rec = c->rec;
 		chunk_dispose(c);
+		c->rec = rec;
 		c->leaf = leaf;
 	}
 	c->rg = rg;
@@ -997,6 +1223,11 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 	if (leaf->max_rep == 0) {
 		size_t pre = (size_t)DLT_MIN(cm->num_values, (int64_t)1 << 22);
 		size_t ow = out_width(c);
+		rec_take(c->rec, &c->vals, pre * (ow ? ow : 4) + 16);
+		if (c->flat)
+			rec_take(c->rec, &c->valid, pre / 8 + 16);
+		if (leaf->conv == DLT_PQC_BINARY && !c->dict_mode)
+			rec_take(c->rec, &c->data, c->data_hint + c->data_hint / 8 + 64);
 		if ((rc = ensure_levels(c, pre, err)) < 0 ||
 		    (rc = dlt_buf_reserve(&c->vals, pre * (ow ? ow : 4) + 16, err)) < 0)
 			goto done;
@@ -1325,7 +1556,7 @@ static int leaf_array(struct ArrowArray *out, pq_chunk *c, dlt_error *err)
 		nslots = (int64_t)c->n_levels;
 		nulls = (int64_t)(c->n_levels - c->n_valid);
 		if (nulls > 0) /* hand the bitmap out; else keep it for the next row group */
-			bm = dlt_buf_detach(&c->valid, NULL);
+			bm = rec_detach(c->rec, &c->valid);
 		if (nulls > 0)
 			c->cap_levels = 0;
 		if (nulls > 0 && bm == NULL)
@@ -1378,8 +1609,9 @@ static int leaf_array(struct ArrowArray *out, pq_chunk *c, dlt_error *err)
 			goto fail;
 		dlt_array__set_buffer(out, 0, bm);
 		bm = NULL;
-		dlt_array__set_buffer(out, 1, dlt_buf_detach(&c->vals, NULL));
-		dlt_array__set_buffer(out, 2, dlt_buf_detach(&c->data, NULL));
+		c->data_hint = c->data.len;
+		dlt_array__set_buffer(out, 1, rec_detach(c->rec, &c->vals));
+		dlt_array__set_buffer(out, 2, rec_detach(c->rec, &c->data));
 	} else if (l->conv == DLT_PQC_BOOL) {
 		uint8_t *bits = NULL;
 		if ((rc = dlt_array__init(out, 2, 0, err)) < 0)
@@ -1399,7 +1631,7 @@ static int leaf_array(struct ArrowArray *out, pq_chunk *c, dlt_error *err)
 			goto fail;
 		dlt_array__set_buffer(out, 0, bm);
 		bm = NULL;
-		dlt_array__set_buffer(out, 1, dlt_buf_detach(&c->vals, NULL));
+		dlt_array__set_buffer(out, 1, rec_detach(c->rec, &c->vals));
 	}
 	out->length = nslots;
 	out->null_count = nulls;
@@ -1486,8 +1718,9 @@ fail:
 }
 
 /* Decode row group `rg` (projected by keep) into one struct array. */
-static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk *chunks, int rg,
-                          const bool *keep, int threads, bool verify, dlt_error *err)
+static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk *chunks,
+                          pq_recycler *rec, int rg, const bool *keep, int threads, bool verify,
+                          dlt_error *err)
 {
 	pq_rg r;
 	size_t i, k, nk = 0;
@@ -1511,6 +1744,27 @@ static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk 
 	for (i = 0; i < f->schema.n_leaves; i++)
 		if (keep == NULL || keep[i])
 			r.tasks[r.n_tasks++] = (int)i;
+	for (i = 0; i < f->schema.n_leaves; i++)
+		chunks[i].rec = rec;
+	rec_begin(rec);
+	if (threads > 1) {
+		/* biggest chunks first, so that no big one is left for the end */
+		const dlt_pq_row_group *g = &f->meta->row_groups[rg];
+		for (i = 1; i < r.n_tasks; i++) {
+			int t = r.tasks[i];
+			int64_t w = g->columns[t].meta ? g->columns[t].meta->total_uncompressed_size : 0;
+			size_t j = i;
+			while (j > 0) {
+				int u = r.tasks[j - 1];
+				int64_t wu = g->columns[u].meta ? g->columns[u].meta->total_uncompressed_size : 0;
+				if (wu >= w)
+					break;
+				r.tasks[j] = u;
+				j--;
+			}
+			r.tasks[j] = t;
+		}
+	}
 	if ((rc = dlt_pool__run(threads, r.n_tasks, rg_task, &r, err)) < 0)
 		goto done;
 	for (i = 0; i < root->n_children; i++)
@@ -1538,6 +1792,7 @@ done:
 	dlt_free(r.tasks);
 	if (rc < 0) {
 		dlt_array__release(out);
+		rec_fail(rec);
 		if (err != NULL && err->path[0] == 0)
 			dlt_error_set_path(err, f->name);
 	}
@@ -1642,6 +1897,7 @@ typedef struct pq_stream {
 	void *filter_payload;
 	dlt_parquet_column_stats *stats;
 	pq_chunk *chunks;          /* per leaf, reused across row groups */
+	pq_recycler *rec;
 	dlt_shared_array *cur;
 	int64_t cur_rows, cur_pos;
 	struct ArrowSchema schema; /* projected (for dlt_shared__export_child shapes) */
@@ -1659,6 +1915,7 @@ static void stream_free(void *state)
 			chunk_dispose(&s->chunks[i]);
 		dlt_free(s->chunks);
 	}
+	rec_close(s->rec);
 	dlt_free(s->keep);
 	dlt_free(s->rgs);
 	dlt_free(s->stats);
@@ -1695,10 +1952,11 @@ static int stream_next(void *state, struct ArrowArray *out, dlt_error *err)
 				continue;
 			}
 		}
-		if ((rc = read_row_group(&rga, s->f, s->chunks, (int)rg, s->keep, s->threads, s->verify,
-		                         err)) < 0)
+		if ((rc = read_row_group(&rga, s->f, s->chunks, s->rec, (int)rg, s->keep, s->threads,
+		                         s->verify, err)) < 0)
 			return rc;
 		__atomic_fetch_add(&s->f->counters.row_groups_read, 1, __ATOMIC_RELAXED);
+		rec_adopt(s->rec, &rga);
 		s->cur_rows = rga.length;
 		s->cur_pos = 0;
 		if ((rc = dlt_array__share(&s->cur, &rga, err)) < 0)
@@ -1785,7 +2043,8 @@ int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
 	s->verify = f->verify_checksums;
 	s->stats = dlt_calloc(f->schema.n_leaves + 1, sizeof(dlt_parquet_column_stats));
 	s->chunks = dlt_calloc(f->schema.n_leaves + 1, sizeof(pq_chunk));
-	if (s->stats == NULL || s->chunks == NULL) {
+	s->rec = rec_new();
+	if (s->stats == NULL || s->chunks == NULL || s->rec == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
 	}

@@ -1497,17 +1497,21 @@ static int add_page_info(pqw_column *c, int64_t offset, int32_t size, const dlt_
 }
 
 /* Dictionary or PLAIN? Decided once per column chunk, on its first page with
- * values, by the compressed sizes of both forms of that page: dictionary page
- * (so far) + RLE indices against PLAIN values. No page refers to the
- * dictionary yet, so when PLAIN wins the dictionary is dropped for the rest of
- * the chunk. Sorted or mostly distinct columns (keys, prices, comments)
- * compress better PLAIN; low-cardinality ones keep the dictionary. */
+ * values, by the compressed sizes of both forms of that page: RLE indices +
+ * dictionary page against PLAIN values, extrapolated to the pages the chunk
+ * is expected to have. The dictionary is counted once when it is saturating
+ * (the second half of the page added fewer than half as many new entries as
+ * the first half: later pages will mostly reuse it), else once per page (keys,
+ * sorted or mostly distinct values keep adding entries). No page refers to the
+ * dictionary yet, so when PLAIN wins it is dropped for the rest of the chunk. */
 static int dict_trial(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 {
 	const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data;
 	const pqw_dict *d = &c->dict;
-	size_t n = c->idx.len / 4, k, dict_cost, plain_cost, len;
+	size_t n = c->idx.len / 4, k, idx_cost, dict_cost, plain_cost, len, half = 0;
 	const uint8_t *body;
+	double pages;
+	bool saturating;
 	uint8_t bw = (uint8_t)dlt_pq__bit_width(d->count ? d->count - 1 : 0);
 	int rc;
 
@@ -1517,11 +1521,16 @@ static int dict_trial(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 	    (rc = dlt_pq__rle_encode_u32(&w->raw, idx, n, bw ? bw : 1, err)) < 0 ||
 	    (rc = page_compress(w, w->raw.data, w->raw.len, &body, &len, err)) < 0)
 		return rc;
-	dict_cost = len;
+	idx_cost = len;
 	if ((rc = page_compress(w, d->values.data ? d->values.data : (const uint8_t *)"",
 	                        d->values.len, &body, &len, err)) < 0)
 		return rc;
-	dict_cost += len;
+	dict_cost = len;
+	for (k = 0; k < n / 2; k++)
+		half = DLT_MAX(half, (size_t)idx[k] + 1);
+	saturating = ((size_t)d->count - half) * 2 < half;
+	pages = (double)w->o.row_group_rows / (double)DLT_MAX(c->page_rows, (int64_t)1);
+	pages = DLT_MAX(pages, 1.0);
 	/* the PLAIN form, rebuilt from the dictionary */
 	dlt_buf_clear(&c->vals);
 	if (c->width > 0) {
@@ -1551,7 +1560,8 @@ static int dict_trial(dlt_parquet_writer *w, pqw_column *c, dlt_error *err)
 	                        &body, &len, err)) < 0)
 		return rc;
 	plain_cost = len;
-	if (plain_cost < dict_cost) {
+	if ((double)plain_cost * pages < (double)idx_cost * pages +
+	                                     (double)dict_cost * (saturating ? 1.5 : pages)) {
 		c->dict_fallen = true;
 		dict_reset(&c->dict);
 		dlt_buf_clear(&c->idx);
@@ -2036,6 +2046,8 @@ void dlt_parquet_writer_free(dlt_parquet_writer *w)
 
 	if (!w)
 		return;
+	if (w->state != 1)
+		dlt_output_abort(w->sink); /* not closed: never a half-written file */
 	for (i = 0; i < w->n_cols; i++)
 		column_dispose(&w->cols[i]);
 	dlt_free(w->cols);
@@ -2057,8 +2069,9 @@ void dlt_parquet_writer_free(dlt_parquet_writer *w)
 
 static int fail(dlt_parquet_writer *w, int rc)
 {
-	/* The sink is never finished after a failure: dlt_output_free discards it. */
+	/* The sink is never finished after a failure: discard what was written. */
 	w->state = 2;
+	dlt_output_abort(w->sink);
 	return rc;
 }
 
@@ -2070,16 +2083,26 @@ int dlt_parquet_writer_open(dlt_parquet_writer **out, dlt_output *sink,
 	dlt_parquet_writer *w;
 	int rc;
 
-	DLT_ARG_CHECK(out != NULL && sink != NULL && schema != NULL, err);
-	*out = NULL;
-	if (opts && opts->version != DLT_PARQUET_WRITE_OPTIONS_VERSION)
+	if (out)
+		*out = NULL;
+	if (!out || !sink || !schema) {
+		dlt_output_abort(sink);
+		return dlt_error_set(err, DLT_EINVAL, "parquet writer: NULL argument");
+	}
+	if (opts && opts->version != DLT_PARQUET_WRITE_OPTIONS_VERSION) {
+		dlt_output_abort(sink);
 		return dlt_error_set(err, DLT_EINVAL, "parquet writer: unknown options version %u",
 		                     opts->version);
-	if ((rc = check_options(opts ? opts : &defaults, err)) < 0)
+	}
+	if ((rc = check_options(opts ? opts : &defaults, err)) < 0) {
+		dlt_output_abort(sink);
 		return rc;
+	}
 	w = dlt_calloc(1, sizeof(*w));
-	if (!w)
+	if (!w) {
+		dlt_output_abort(sink);
 		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	}
 	w->sink = sink;
 	w->o = opts ? *opts : defaults;
 	if ((rc = dlt_pq__arena_new(&w->arena, err)) < 0 ||
@@ -2242,12 +2265,19 @@ int dlt_parquet_writer_close(dlt_parquet_writer *w, dlt_parquet_write_result **r
 	memcpy(tail + 4, "PAR1", 4);
 	rc = write_out(w, foot.data, foot.len, err);
 	dlt_buf_dispose(&foot);
-	if (rc < 0 || (rc = write_out(w, tail, 8, err)) < 0 ||
-	    (rc = dlt_output_finish(w->sink, err)) < 0)
+	if (rc < 0 || (rc = write_out(w, tail, 8, err)) < 0)
 		return fail(w, rc);
-	w->state = 1;
+	/* the result before finishing: a failure never leaves a finished file */
 	if (result && (rc = make_result(result, w, err)) < 0)
-		return rc;
+		return fail(w, rc);
+	if ((rc = dlt_output_finish(w->sink, err)) < 0) {
+		if (result) {
+			dlt_parquet_write_result_free(*result);
+			*result = NULL;
+		}
+		return fail(w, rc);
+	}
+	w->state = 1;
 	return DLT_OK;
 }
 
@@ -2266,10 +2296,14 @@ int dlt_parquet_write_stream(dlt_output *sink, struct ArrowArrayStream *stream,
 	if (!sink || !stream || !stream->release) {
 		if (stream && stream->release)
 			stream->release(stream);
+		dlt_output_abort(sink);
 		return dlt_error_set(err, DLT_EINVAL, "parquet writer: NULL sink or stream");
 	}
-	if ((rc = dlt_stream__schema(stream, &schema, err)) < 0 ||
-	    (rc = dlt_parquet_writer_open(&w, sink, &schema, opts, err)) < 0)
+	if ((rc = dlt_stream__schema(stream, &schema, err)) < 0) {
+		dlt_output_abort(sink);
+		goto done;
+	}
+	if ((rc = dlt_parquet_writer_open(&w, sink, &schema, opts, err)) < 0)
 		goto done;
 	for (;;) {
 		memset(&batch, 0, sizeof(batch));

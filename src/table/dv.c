@@ -57,7 +57,8 @@ bool dlt_table__dv_contains(const dlt_dv_bitmap *dv, uint64_t row)
 	       roaring_bitmap_contains(dv->maps[lo], (uint32_t)row);
 }
 
-int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, dlt_error *err)
+int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, bool wrap_last,
+                          dlt_error *err)
 {
 	size_t i, o = 0;
 
@@ -76,7 +77,9 @@ int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, dlt_error *err)
 				                     (unsigned char)s[i + k], i + k);
 			v = v * 85 + (uint64_t)d;
 		}
-		if (v > 0xffffffffu)
+		/* Delta's encoder writes a partial final block whose value may exceed 32
+		 * bits; only the leading sizeInBytes bytes count, so it wraps. */
+		if (v > 0xffffffffu && !(wrap_last && i + 5 == n))
 			return dlt_error_set(err, DLT_ECORRUPT,
 			                     "z85: group at offset %zu exceeds 32 bits", i);
 		out[o++] = (uint8_t)(v >> 24);
@@ -100,7 +103,7 @@ int dlt_table__dv_relative_path(char **out, const char *p, dlt_error *err)
 		                     "deletion vector: pathOrInlineDv '%s' is shorter than a z85 uuid "
 		                     "(20 characters)", p);
 	plen = n - 20;
-	if ((rc = dlt_table__z85_decode(u, p + plen, 20, err)) < 0)
+	if ((rc = dlt_table__z85_decode(u, p + plen, 20, false, err)) < 0)
 		return dlt_error_prefix(err, "deletion vector '%s'", p);
 	for (i = 0; i < 16; i++) {
 		static const char hx[] = "0123456789abcdef";
@@ -263,7 +266,8 @@ int dlt_table__dv_load(dlt_dv_bitmap *out, const dlt_log_dv *dv, dlt_storage *st
 		cap = n / 5 * 4;
 		if ((buf = dlt_malloc(cap ? cap : 1)) == NULL)
 			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
-		rc = dlt_table__z85_decode(buf, dv->path_or_inline_dv, n, err);
+		rc = dlt_table__z85_decode(buf, dv->path_or_inline_dv, n,
+		                           (size_t)dv->size_in_bytes < cap, err);
 		if (rc == DLT_OK)
 			rc = dlt_table__dv_parse(out, buf, (size_t)dv->size_in_bytes, err);
 		dlt_free(buf);

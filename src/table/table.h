@@ -28,8 +28,10 @@ void dlt_table__dv_dispose(dlt_dv_bitmap *dv);
 bool dlt_table__dv_contains(const dlt_dv_bitmap *dv, uint64_t row);
 
 /* Z85 (ZeroMQ RFC 32) decode: n must be a multiple of 5; out gets n/5*4 bytes.
- * DLT_ECORRUPT naming the offending position. */
-int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, dlt_error *err);
+ * wrap_last: the final group may exceed 32 bits (a partial block as Delta
+ * writes it) and is taken modulo 2^32. DLT_ECORRUPT naming the position. */
+int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, bool wrap_last,
+                          dlt_error *err);
 /* Relative DV path of a 'u' descriptor: "<prefix>/deletion_vector_<uuid>.bin"
  * (no "<prefix>/" when the prefix is empty). *out: dlt_free. */
 int dlt_table__dv_relative_path(char **out, const char *path_or_inline, dlt_error *err);

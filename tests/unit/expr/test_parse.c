@@ -62,7 +62,9 @@ static void test_expr_parse_precedence(void **state)
 	canon_is("a % 2 / b", "a % 2 / b");
 	canon_is("-a * b", "-a * b");
 	canon_is("-(a * b)", "-(a * b)");
-	canon_is("- - a", "-(-a)");
+	canon_is("- - a", "- -a");
+	canon_is("-(-5)", "-(-5)");
+	canon_is("-(5)", "-(5)");
 	canon_is("a - -5", "a - -5");
 	canon_is("a+1>b*2 OR c IS NULL", "a + 1 > b * 2 OR c IS NULL");
 	canon_is("x between 1 and 5 and y", "x BETWEEN 1 AND 5 AND y");
@@ -289,6 +291,10 @@ static void test_expr_builders(void **state)
 	assert_int_equal(dlt_expr_literal_int8(&a, -128, NULL), DLT_OK);
 	assert_int_equal(dlt_expr_negate(&e, a, NULL), DLT_OK);
 	builder_text_is(e, "-(-128Y)");
+	assert_int_equal(dlt_expr_column(&a, "x", NULL), DLT_OK);
+	assert_int_equal(dlt_expr_negate(&b, a, NULL), DLT_OK);
+	assert_int_equal(dlt_expr_negate(&e, b, NULL), DLT_OK);
+	builder_text_is(e, "- -x");
 	assert_int_equal(dlt_expr_literal_binary(&e, "\x01\xab", 2, NULL), DLT_OK);
 	builder_text_is(e, "X'01AB'");
 	assert_int_equal(dlt_expr_column(&a, "s", NULL), DLT_OK);

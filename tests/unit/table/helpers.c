@@ -423,7 +423,7 @@ static int is_dir(const char *p)
 
 char *th_table_root(const char *dir)
 {
-	char buf[4096], cmd[8192];
+	char buf[4096], cmd[32768];
 	const char *name = strrchr(dir, '/');
 	name = name ? name + 1 : dir;
 	snprintf(buf, sizeof(buf), "%s/_delta_log", dir);
