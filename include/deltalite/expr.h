@@ -151,8 +151,9 @@ DLT_API int dlt_expr_cast(dlt_expr **out, dlt_expr *x, const char *type, dlt_err
 /**
  * Evaluate `expr` over a record batch (a struct array, "+s") described by
  * `schema`; both borrowed and validated first. Columns are typed first:
- * unknown column, ambiguous name, incompatible types -> DLT_ESCHEMA with the
- * column and both types in the message.
+ * unknown column -> DLT_ENOTFOUND (the message lists the columns there);
+ * ambiguous name, incompatible types -> DLT_ESCHEMA with the column and both
+ * types in the message; a LIKE pattern that is not a literal -> DLT_EUNSUPPORTED.
  * @param[out] out, out_schema  result of batch->length rows (release both);
  *             a predicate gives a boolean ("b") array in which NULL means unknown.
  */

@@ -1110,17 +1110,20 @@ static int gather(pqw_column *c, const struct ArrowArray *leaf, dlt_error *err)
 			break;
 		case CV_INT96:
 			for (k = 0; k < n; k++) {
-				int64_t v, ns, day, nod;
+				/* day and time of day in the source unit first: the whole
+				 * int64 range of every unit fits (no detour through ns) */
+				int64_t v, per_day = INT64_C(86400000000000) / c->mul, day, nod;
 				uint32_t jd;
 				memcpy(&v, src + 8 * (base + pos_at(c, k)), 8);
-				if (__builtin_mul_overflow(v, c->mul, &ns))
-					return range_error(c, err);
-				day = ns / INT64_C(86400000000000);
-				nod = ns % INT64_C(86400000000000);
+				day = v / per_day;
+				nod = v % per_day;
 				if (nod < 0) {
-					nod += INT64_C(86400000000000);
+					nod += per_day;
 					day--;
 				}
+				nod *= c->mul;
+				if (day < -INT64_C(2440588) || day > INT32_MAX - INT64_C(2440588))
+					return range_error(c, err);
 				jd = (uint32_t)(day + 2440588);
 				memcpy(o + 12 * k, &nod, 8);
 				memcpy(o + 12 * k + 8, &jd, 4);
