@@ -40,6 +40,7 @@
 /* ---------- deterministic randomness ---------- */
 
 static uint64_t g_rng;
+static bool g_int96; /* the file is written with int96_timestamps */
 static uint64_t rnd(void)
 {
 	g_rng ^= g_rng << 13;
@@ -297,6 +298,8 @@ static void append_leaf(dlt_builder *b, const char *f, dlt_error *err)
 			rc = dlt_builder__append_int(b, rnd_range(INT64_C(-185542587187199999), INT64_C(185542587187199999)), err);
 		else if (f[1] == 't')
 			rc = dlt_builder__append_int(b, rnd_range(0, f[2] == 's' ? 86399 : f[2] == 'm' ? 86399999 : f[2] == 'u' ? INT64_C(86399999999) : INT64_C(86399999999999)), err);
+		else if (g_int96 && f[2] != 'n') /* INT96 starts at Julian day 0 (4713 BC) */
+			rc = dlt_builder__append_int(b, rnd_range(-INT64_C(210000000000), INT64_C(210000000000)) * (f[2] == 's' ? 1 : f[2] == 'm' ? 1000 : 1000000) + (f[2] == 's' ? 0 : rn(1000)), err);
 		else if (f[2] == 's') /* seconds are written as milliseconds */
 			rc = dlt_builder__append_int(b, rnd_range(INT64_C(-9000000000000), INT64_C(9000000000000)), err);
 		else if (f[2] == 'm')
@@ -390,7 +393,6 @@ static void gen_batch(struct ArrowArray *out, const struct ArrowSchema *s, int64
 
 /* ---------- canonical text with the reader's mappings applied ---------- */
 
-static bool g_int96; /* the file was written with int96_timestamps */
 
 static void put(dlt_buf *b, const char *s)
 {
