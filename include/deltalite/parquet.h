@@ -80,6 +80,22 @@ typedef int (*dlt_parquet_row_group_cb)(int64_t row_group, int64_t num_rows,
                                         const dlt_parquet_column_stats *cols, size_t n_cols,
                                         void *payload);
 
+/**
+ * Page predicate (needs the file's page index: ColumnIndex + OffsetIndex).
+ * Asked, for each row group that is read, once per row range [first_row,
+ * first_row + num_rows) (row numbers within the row group) between consecutive
+ * page boundaries of any column; `cols` covers every leaf column and holds the
+ * ColumnIndex statistics of the page of that column covering the range (min/max
+ * absent, null_count -1 when the column has no page index; num_values: rows of
+ * that page). Return 1 when rows of the range may match, 0 when none can, or a
+ * negative dlt_code to fail the read. Ranges are widened to whole pages of every
+ * projected column, so batches hold every row of the pages read (filter rows
+ * afterwards); the counters report pages read and skipped.
+ */
+typedef int (*dlt_parquet_page_cb)(int64_t row_group, int64_t first_row, int64_t num_rows,
+                                   const dlt_parquet_column_stats *cols, size_t n_cols,
+                                   void *payload);
+
 /** Unit of INT96 timestamps. */
 typedef enum dlt_parquet_int96_unit {
 	DLT_PARQUET_INT96_MICROS = 0, /* default: covers every INT96 value Spark writes */
@@ -111,12 +127,15 @@ typedef struct dlt_parquet_read_options {
 	size_t n_row_groups;
 	dlt_parquet_row_group_cb row_group_filter; /* NULL: none */
 	void *row_group_filter_payload;
+	/* version 2 */
+	dlt_parquet_page_cb page_filter;  /* NULL: none (see dlt_parquet_page_cb) */
+	void *page_filter_payload;
 } dlt_parquet_read_options;
 
-#define DLT_PARQUET_READ_OPTIONS_VERSION 1
+#define DLT_PARQUET_READ_OPTIONS_VERSION 2
 #define DLT_PARQUET_READ_OPTIONS_INIT \
 	{ DLT_PARQUET_READ_OPTIONS_VERSION, 0, 0, 1, 0, DLT_PARQUET_INT96_MICROS, NULL, 0, \
-	  NULL, 0, NULL, 0, NULL, NULL }
+	  NULL, 0, NULL, 0, NULL, NULL, NULL, NULL }
 
 /** Fill `opts` with defaults for `version` (DLT_EINVAL for an unknown version). */
 DLT_API int dlt_parquet_read_options_init(dlt_parquet_read_options *opts,

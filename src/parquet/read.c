@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -41,8 +42,11 @@ int dlt_parquet_read_options_init(dlt_parquet_read_options *opts, unsigned int v
 	dlt_parquet_read_options d = DLT_PARQUET_READ_OPTIONS_INIT;
 	if (opts == NULL || version == 0 || version > DLT_PARQUET_READ_OPTIONS_VERSION)
 		return DLT_EINVAL;
-	*opts = d;
-	opts->version = version;
+	d.version = version;
+	if (version == 1) /* a version-1 struct ends before the page filter */
+		memcpy(opts, &d, offsetof(dlt_parquet_read_options, page_filter));
+	else
+		*opts = d;
 	return DLT_OK;
 }
 

@@ -651,31 +651,32 @@ typedef struct rt_config {
 	int int96;
 	int64_t rows;
 	int n_fields;
+	int force_dict;      /* dictionary=1 on every column: no PLAIN trial */
 } rt_config;
 
 #define D DLT_PARQUET_ENCODING_DEFAULT
 static const rt_config k_configs[] = {
-	{ "snappy-dict-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 300, 10 },
-	{ "zstd-dict-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 300, 10 },
-	{ "gzip-plain-v1", DLT_PARQUET_CODEC_GZIP, 1, 0, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10 },
-	{ "lz4-plain-v2", DLT_PARQUET_CODEC_LZ4_RAW, 2, 0, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10 },
-	{ "brotli-dict-v1", DLT_PARQUET_CODEC_BROTLI, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 200, 8 },
-	{ "none-dict-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10 },
-	{ "tiny-pages-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 3, 1 << 20, 17, 1 << 20, 0, 200, 10 },
-	{ "tiny-pages-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, D, 5, 64, 23, 1 << 20, 0, 200, 10 },
-	{ "dict-fallback", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 40, 1 << 20, 120, 48, 0, 300, 10 },
-	{ "tiny-bytes-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 0, D, 20000, 16, 50, 1 << 20, 0, 150, 8 },
-	{ "plain", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_PLAIN, 11, 1 << 20, 60, 1 << 20, 0, 200, 10 },
-	{ "delta-binary-v1", DLT_PARQUET_CODEC_ZSTD, 1, 1, DLT_PARQUET_ENCODING_DELTA_BINARY_PACKED, 37, 1 << 20, 1048576, 1 << 20, 0, 300, 12 },
-	{ "delta-binary-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 1, DLT_PARQUET_ENCODING_DELTA_BINARY_PACKED, 7, 1 << 20, 90, 1 << 20, 0, 300, 12 },
-	{ "delta-length-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_DELTA_LENGTH_BYTE_ARRAY, 13, 1 << 20, 1048576, 1 << 20, 0, 250, 12 },
-	{ "delta-length-v2", DLT_PARQUET_CODEC_GZIP, 2, 1, DLT_PARQUET_ENCODING_DELTA_LENGTH_BYTE_ARRAY, 20000, 1 << 20, 77, 1 << 20, 0, 250, 12 },
-	{ "delta-bytes-v1", DLT_PARQUET_CODEC_LZ4_RAW, 1, 1, DLT_PARQUET_ENCODING_DELTA_BYTE_ARRAY, 9, 1 << 20, 1048576, 1 << 20, 0, 250, 12 },
-	{ "delta-bytes-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, DLT_PARQUET_ENCODING_DELTA_BYTE_ARRAY, 20000, 1 << 20, 64, 1 << 20, 0, 250, 12 },
-	{ "bss-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_BYTE_STREAM_SPLIT, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 12 },
-	{ "bss-v2", DLT_PARQUET_CODEC_BROTLI, 2, 1, DLT_PARQUET_ENCODING_BYTE_STREAM_SPLIT, 6, 1 << 20, 50, 1 << 20, 0, 200, 12 },
-	{ "int96-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 1, 300, 10 },
-	{ "int96-v2-tiny", DLT_PARQUET_CODEC_ZSTD, 2, 0, D, 4, 1 << 20, 31, 1 << 20, 1, 200, 10 },
+	{ "snappy-dict-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 300, 10, 1 },
+	{ "zstd-dict-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 300, 10, 0 },
+	{ "gzip-plain-v1", DLT_PARQUET_CODEC_GZIP, 1, 0, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10, 0 },
+	{ "lz4-plain-v2", DLT_PARQUET_CODEC_LZ4_RAW, 2, 0, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10, 0 },
+	{ "brotli-dict-v1", DLT_PARQUET_CODEC_BROTLI, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 200, 8, 1 },
+	{ "none-dict-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 10, 1 },
+	{ "tiny-pages-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 3, 1 << 20, 17, 1 << 20, 0, 200, 10, 1 },
+	{ "tiny-pages-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, D, 5, 64, 23, 1 << 20, 0, 200, 10, 1 },
+	{ "dict-fallback", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 40, 1 << 20, 120, 48, 0, 300, 10, 1 },
+	{ "tiny-bytes-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 0, D, 20000, 16, 50, 1 << 20, 0, 150, 8, 0 },
+	{ "plain", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_PLAIN, 11, 1 << 20, 60, 1 << 20, 0, 200, 10, 0 },
+	{ "delta-binary-v1", DLT_PARQUET_CODEC_ZSTD, 1, 1, DLT_PARQUET_ENCODING_DELTA_BINARY_PACKED, 37, 1 << 20, 1048576, 1 << 20, 0, 300, 12, 1 },
+	{ "delta-binary-v2", DLT_PARQUET_CODEC_UNCOMPRESSED, 2, 1, DLT_PARQUET_ENCODING_DELTA_BINARY_PACKED, 7, 1 << 20, 90, 1 << 20, 0, 300, 12, 0 },
+	{ "delta-length-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_DELTA_LENGTH_BYTE_ARRAY, 13, 1 << 20, 1048576, 1 << 20, 0, 250, 12, 0 },
+	{ "delta-length-v2", DLT_PARQUET_CODEC_GZIP, 2, 1, DLT_PARQUET_ENCODING_DELTA_LENGTH_BYTE_ARRAY, 20000, 1 << 20, 77, 1 << 20, 0, 250, 12, 0 },
+	{ "delta-bytes-v1", DLT_PARQUET_CODEC_LZ4_RAW, 1, 1, DLT_PARQUET_ENCODING_DELTA_BYTE_ARRAY, 9, 1 << 20, 1048576, 1 << 20, 0, 250, 12, 0 },
+	{ "delta-bytes-v2", DLT_PARQUET_CODEC_ZSTD, 2, 1, DLT_PARQUET_ENCODING_DELTA_BYTE_ARRAY, 20000, 1 << 20, 64, 1 << 20, 0, 250, 12, 0 },
+	{ "bss-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, DLT_PARQUET_ENCODING_BYTE_STREAM_SPLIT, 20000, 1 << 20, 1048576, 1 << 20, 0, 250, 12, 0 },
+	{ "bss-v2", DLT_PARQUET_CODEC_BROTLI, 2, 1, DLT_PARQUET_ENCODING_BYTE_STREAM_SPLIT, 6, 1 << 20, 50, 1 << 20, 0, 200, 12, 0 },
+	{ "int96-v1", DLT_PARQUET_CODEC_SNAPPY, 1, 1, D, 20000, 1 << 20, 1048576, 1 << 20, 1, 300, 10, 1 },
+	{ "int96-v2-tiny", DLT_PARQUET_CODEC_ZSTD, 2, 0, D, 4, 1 << 20, 31, 1 << 20, 1, 200, 10, 0 },
 };
 #undef D
 #define N_CONFIGS (sizeof(k_configs) / sizeof(k_configs[0]))
@@ -722,6 +723,13 @@ static void roundtrip(const rt_config *cfg, uint64_t seed)
 	o.row_group_rows = cfg->row_group_rows;
 	o.dictionary_bytes = cfg->dictionary_bytes;
 	o.int96_timestamps = cfg->int96;
+	if (cfg->force_dict)
+		for (i = 0; i < ws.n_children && plan.n < 256; i++) {
+			plan.cols[plan.n].path = ws.children[i]->name;
+			plan.cols[plan.n].encoding = DLT_PARQUET_ENCODING_DEFAULT;
+			plan.cols[plan.n].dictionary = 1;
+			plan.n++;
+		}
 	o.columns = plan.cols;
 	o.n_columns = plan.n;
 	assert_int_equal(dlt_output_to_memory(&out, &err), DLT_OK);
@@ -742,6 +750,19 @@ static void roundtrip(const rt_config *cfg, uint64_t seed)
 	if (cfg->row_group_rows < total)
 		assert_int_equal(dlt_parquet_file_num_row_groups(f),
 		                 (total + cfg->row_group_rows - 1) / cfg->row_group_rows);
+	{ /* the requested encodings are really used */
+		static const char *const names[] = { "PLAIN", "", "", "", "", "DELTA_BINARY_PACKED",
+		                                     "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
+		                                     "RLE_DICTIONARY", "BYTE_STREAM_SPLIT" };
+		char *meta = NULL;
+		assert_int_equal(dlt_parquet_meta_json(&meta, f, &err), DLT_OK);
+		if (cfg->encoding > 0 && plan.n > (cfg->force_dict ? (size_t)ws.n_children : 0) &&
+		    !strstr(meta, names[cfg->encoding]))
+			fail_msg("%s: no %s in the file", cfg->name, names[cfg->encoding]);
+		if (cfg->force_dict && !strstr(meta, "RLE_DICTIONARY"))
+			fail_msg("%s: no dictionary in the file", cfg->name);
+		dlt_free(meta);
+	}
 	assert_int_equal(dlt_parquet_file_schema(&rs, f, &err), DLT_OK);
 	check_schema(&ws, &rs, cfg->name);
 	if (dlt_parquet_read(&st, f, NULL, &err) != DLT_OK)
@@ -799,14 +820,249 @@ static void test_roundtrip_random_schemas(void **state)
 	uint64_t seed;
 	(void)state;
 	for (c = 0; c < N_CONFIGS; c++)
-		for (seed = 1; seed <= 3; seed++)
+		for (seed = 1; seed <= 5; seed++)
 			roundtrip(&k_configs[c], seed * 100 + c);
+}
+
+/* ---------- out of memory: every allocation failing in turn ---------- */
+
+typedef struct oom_sink {
+	size_t bytes;
+	int finished, aborted;
+} oom_sink;
+
+static int oom_write(void *ctx, const void *data, size_t len, dlt_error *err)
+{
+	(void)data;
+	(void)err;
+	((oom_sink *)ctx)->bytes += len;
+	return DLT_OK;
+}
+static int oom_finish(void *ctx, dlt_error *err)
+{
+	(void)err;
+	((oom_sink *)ctx)->finished++;
+	return DLT_OK;
+}
+static void oom_abort(void *ctx) { ((oom_sink *)ctx)->aborted++; }
+static void oom_close(void *ctx) { (void)ctx; }
+
+static void test_write_oom_sweep(void **state)
+{
+	static const dlt_output_ops ops = { DLT_OUTPUT_OPS_VERSION, oom_write, oom_finish,
+		                            oom_abort, oom_close };
+	static enc_plan plan;
+	dlt_parquet_write_options o = DLT_PARQUET_WRITE_OPTIONS_INIT;
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	int rc = DLT_ENOMEM;
+	int64_t n, failures = 0;
+	(void)state;
+	/* a small nested batch: every kind of field, two row groups, tiny pages */
+	g_rng = 77;
+	g_int96 = false;
+	memset(&plan, 0, sizeof(plan));
+	plan.encoding = DLT_PARQUET_ENCODING_DEFAULT;
+	gen_schema(&s, 12, &plan);
+	gen_batch(&a, &s, 40);
+	o.row_group_rows = 25;
+	o.page_rows = 7;
+	o.codec = DLT_PARQUET_CODEC_ZSTD;
+	dlt_alloc_counting(1);
+	for (n = 1; rc == DLT_ENOMEM && n < 100000; n++) {
+		dlt_alloc_stats before, after;
+		oom_sink sink = { 0, 0, 0 };
+		dlt_output *out = NULL;
+		dlt_parquet_writer *w = NULL;
+		dlt_parquet_write_result *res = NULL;
+		dlt_error err;
+		dlt_alloc_stats_get(&before);
+		dlt_alloc_fail_after(n);
+		rc = dlt_output_new(&out, &ops, &sink, "oom", &err);
+		if (rc == DLT_OK)
+			rc = dlt_parquet_writer_open(&w, out, &s, &o, &err);
+		if (rc == DLT_OK)
+			rc = dlt_parquet_writer_write(w, &a, &err);
+		if (rc == DLT_OK)
+			rc = dlt_parquet_writer_close(w, &res, &err);
+		dlt_alloc_fail_after(0);
+		if (rc != DLT_OK) {
+			if (rc != DLT_ENOMEM)
+				fail_msg("allocation %" PRId64 ": %d %s", n, rc, err.message);
+			assert_int_equal(sink.finished, 0);
+			if (out)
+				assert_int_equal(sink.aborted, 1);
+			assert_null(res);
+			failures++;
+		} else {
+			assert_int_equal(sink.finished, 1);
+			assert_int_equal(sink.aborted, 0);
+			assert_non_null(res);
+			assert_int_equal(dlt_parquet_write_result_num_rows(res), 40);
+		}
+		dlt_parquet_write_result_free(res);
+		dlt_parquet_writer_free(w);
+		dlt_output_free(out);
+		dlt_alloc_stats_get(&after);
+		if (after.live_blocks != before.live_blocks)
+			fail_msg("allocation %" PRId64 " failing leaks %" PRId64 " blocks", n,
+			         after.live_blocks - before.live_blocks);
+	}
+	dlt_alloc_counting(0);
+	assert_int_equal(rc, DLT_OK);
+	assert_true(failures > 50);
+	a.release(&a);
+	s.release(&s);
+}
+
+/* ---------- field ids, key/value metadata, created_by ---------- */
+
+static char *run_cmd(const char *cmd)
+{
+	dlt_buf out = DLT_BUF_INIT;
+	dlt_error err;
+	char buf[4096];
+	size_t got;
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	while ((got = fread(buf, 1, sizeof(buf), p)) > 0)
+		assert_int_equal(dlt_buf_append(&out, buf, got, &err), 0);
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal(dlt_buf_append_byte(&out, 0, &err), 0);
+	return (char *)out.data;
+}
+
+static void set_id(struct ArrowSchema *f, const char *id)
+{
+	const char *const k[] = { "PARQUET:field_id" };
+	const char *const v[] = { id };
+	dlt_error err;
+	assert_int_equal(dlt_schema__set_metadata(f, k, v, 1, &err), DLT_OK);
+}
+
+static void test_write_field_ids_kv_created_by(void **state)
+{
+	static const char *const keys[] = { "delta.note", "empty", "no value" };
+	static const char *const vals[] = { "h\xc3\xa9llo", "", NULL };
+	dlt_parquet_write_options o = DLT_PARQUET_WRITE_OPTIONS_INIT;
+	struct ArrowSchema s, rs;
+	struct ArrowArray a;
+	dlt_output *out = NULL;
+	dlt_parquet_writer *w = NULL;
+	dlt_parquet_file *f = NULL;
+	dlt_error err;
+	char path[512], cmd[1024], *meta = NULL, *got;
+	const char *v;
+	int32_t vlen;
+	(void)state;
+	/* struct<a: int32 (id 1), s: struct<x: utf8 (id 3)> (id 2),
+	 *        m: map<utf8, nullable int64> (id 4), fl: fixed_size_list<int16>[2] (id 5),
+	 *        nul: null, d256: decimal256(50, 5)> */
+	assert_int_equal(dlt_schema__init(&s, "+s", "", 0, 6, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[0], "i", "a", true, &err), DLT_OK);
+	set_id(s.children[0], "1");
+	assert_int_equal(dlt_schema__init(s.children[1], "+s", "s", ARROW_FLAG_NULLABLE, 1, &err), DLT_OK);
+	set_id(s.children[1], "2");
+	assert_int_equal(dlt_schema__init_leaf(s.children[1]->children[0], "u", "x", true, &err), DLT_OK);
+	set_id(s.children[1]->children[0], "3");
+	assert_int_equal(dlt_schema__init(s.children[2], "+m", "m", ARROW_FLAG_NULLABLE, 1, &err), DLT_OK);
+	set_id(s.children[2], "4");
+	assert_int_equal(dlt_schema__init(s.children[2]->children[0], "+s", "entries", 0, 2, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[2]->children[0]->children[0], "u", "key", false, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[2]->children[0]->children[1], "l", "value", true, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init(s.children[3], "+w:2", "fl", ARROW_FLAG_NULLABLE, 1, &err), DLT_OK);
+	set_id(s.children[3], "5");
+	assert_int_equal(dlt_schema__init_leaf(s.children[3]->children[0], "s", "item", true, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[4], "n", "nul", true, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[5], "d:50,5,256", "d256", true, &err), DLT_OK);
+	g_rng = 5;
+	g_int96 = false;
+	gen_batch(&a, &s, 30);
+	o.created_by = "pqwrite2 test 1.0";
+	o.kv_keys = keys;
+	o.kv_values = vals;
+	o.n_kv = 3;
+	mkdir(DLT_TEST_TMPDIR, 0755);
+	snprintf(path, sizeof(path), "%s/w_field_ids.parquet", DLT_TEST_TMPDIR);
+	assert_int_equal(dlt_output_open_file(&out, path, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_open(&w, out, &s, &o, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_write(w, &a, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_close(w, NULL, &err), DLT_OK);
+	dlt_parquet_writer_free(w);
+	dlt_output_free(out);
+
+	/* our reader: field ids as Arrow metadata, the footer's kv and created_by */
+	assert_int_equal(dlt_parquet_open_path(&f, path, NULL, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_file_schema(&rs, f, &err), DLT_OK);
+	assert_int_equal(dlt_schema__metadata_get(rs.children[0], "PARQUET:field_id", &v, &vlen), DLT_OK);
+	assert_true(vlen == 1 && v[0] == '1');
+	assert_int_equal(dlt_schema__metadata_get(rs.children[1]->children[0], "PARQUET:field_id", &v, &vlen), DLT_OK);
+	assert_true(vlen == 1 && v[0] == '3');
+	assert_int_equal(dlt_schema__metadata_get(rs.children[3], "PARQUET:field_id", &v, &vlen), DLT_OK);
+	assert_true(vlen == 1 && v[0] == '5');
+	assert_int_equal(dlt_schema__metadata_get(rs.children[2]->children[0]->children[0], "PARQUET:field_id", &v, &vlen), DLT_ENOTFOUND);
+	assert_string_equal(rs.children[4]->format, "n");
+	assert_string_equal(rs.children[5]->format, "d:50,5,256");
+	assert_int_equal(dlt_parquet_meta_json(&meta, f, &err), DLT_OK);
+	if (!strstr(meta, "\"created_by\": \"pqwrite2 test 1.0\"") &&
+	    !strstr(meta, "\"created_by\":\"pqwrite2 test 1.0\""))
+		fail_msg("created_by missing: %.600s", meta);
+	assert_non_null(strstr(meta, "delta.note"));
+	assert_non_null(strstr(meta, "h\xc3\xa9llo"));
+	assert_non_null(strstr(meta, "no value"));
+	dlt_free(meta);
+	{ /* and the values, with the same canonical text as the round trips */
+		struct ArrowArrayStream st;
+		struct ArrowArray rb;
+		struct ArrowSchema bs;
+		dlt_buf x = DLT_BUF_INIT, y = DLT_BUF_INIT;
+		int64_t i;
+		assert_int_equal(dlt_parquet_read(&st, f, NULL, &err), DLT_OK);
+		assert_int_equal(st.get_next(&st, &rb), 0);
+		assert_int_equal(st.get_schema(&st, &bs), 0);
+		assert_int_equal(rb.length, 30);
+		for (i = 0; i < 30; i++) {
+			render(&x, &s, &a, i);
+			render(&y, &bs, &rb, i);
+			put(&x, "\n");
+			put(&y, "\n");
+		}
+		assert_int_equal(x.len, y.len);
+		assert_memory_equal(x.data, y.data, x.len);
+		dlt_buf_dispose(&x);
+		dlt_buf_dispose(&y);
+		bs.release(&bs);
+		rb.release(&rb);
+		st.release(&st);
+	}
+	rs.release(&rs);
+	dlt_parquet_file_free(f);
+
+	/* DuckDB: parquet_schema shows the field ids, parquet_kv_metadata the pairs */
+	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/parquet/write_meta.mjs %s '%s'",
+	         DLT_SOURCE_DIR, DLT_NODE_DIR, path);
+	got = run_cmd(cmd);
+	assert_non_null(strstr(got, "field_id\ta\t1\n"));
+	assert_non_null(strstr(got, "field_id\ts\t2\n"));
+	assert_non_null(strstr(got, "field_id\tx\t3\n"));
+	assert_non_null(strstr(got, "field_id\tm\t4\n"));
+	assert_non_null(strstr(got, "field_id\tfl\t5\n"));
+	assert_non_null(strstr(got, "field_id\tkey\tnull\n"));
+	assert_non_null(strstr(got, "kv\tdelta.note\th\xc3\xa9llo\n"));
+	assert_non_null(strstr(got, "kv\tempty\t\n"));
+	assert_non_null(strstr(got, "created_by\tpqwrite2 test 1.0\n"));
+	assert_non_null(strstr(got, "rows\t30\n"));
+	dlt_free(got);
+	a.release(&a);
+	s.release(&s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_random_schemas),
+		cmocka_unit_test(test_write_oom_sweep),
+		cmocka_unit_test(test_write_field_ids_kv_created_by),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
