@@ -30,6 +30,11 @@ typedef int (*cli_cmd_fn)(cli_ctx *c, int argc, char **argv);
 
 int cmd_convert(cli_ctx *c, int argc, char **argv);
 int cmd_parquet(cli_ctx *c, int argc, char **argv);
+int cmd_inspect(cli_ctx *c, int argc, char **argv);
+int cmd_files(cli_ctx *c, int argc, char **argv);
+int cmd_history(cli_ctx *c, int argc, char **argv);
+int cmd_scan(cli_ctx *c, int argc, char **argv);
+int cmd_changes(cli_ctx *c, int argc, char **argv);
 
 /* ---- reporting ---- */
 
@@ -192,7 +197,67 @@ int cli_job_run(cli_ctx *c, cli_job *j);
 
 /** Render JSON text as indented "key: value" lines; -1 if it is not valid JSON. */
 int cli_json_render(FILE *out, const char *json);
+/** 1 when `json` is one valid JSON value (and nothing else). */
+int cli_json_valid(const char *json);
 /** Write `s` as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s);
+
+/* ---- Delta tables (delta.c) ---- */
+
+/**
+ * Parse a point in time: epoch milliseconds ("1706695200000"), a date
+ * ("2024-01-31", midnight UTC) or ISO-8601 date and time ("2024-01-31T10:00:00Z",
+ * "2024-01-31 10:00:00.5", "2024-01-31T11:00+01:00"; no offset: UTC).
+ * Returns 0, or -1 when `s` is none of those.
+ */
+int cli_parse_timestamp(const char *s, int64_t *ms_out);
+/** "2024-01-31T10:00:00.000Z" of epoch ms, into buf[n]. */
+void cli_format_timestamp(char *buf, size_t n, int64_t ms);
+
+/** Which version of a table to read: --version N or --timestamp T. */
+typedef struct cli_at {
+	int64_t version;        /* -1: latest (or by timestamp) */
+	int by_timestamp;
+	int64_t timestamp_ms;
+} cli_at;
+#define CLI_AT_INIT { -1, 0, 0 }
+enum { /* ids of --version / --timestamp, above those of any command */
+	AT_VERSION = 90, AT_TIMESTAMP
+};
+#define CLI_AT_OPTS { "version", 0, 1, AT_VERSION }, { "timestamp", 0, 1, AT_TIMESTAMP }
+/** Apply AT_VERSION / AT_TIMESTAMP: 0, or EXIT_USAGE after reporting. */
+int cli_at_option(cli_ctx *c, cli_at *at, int id, const char *v);
+
+/**
+ * Open the table at `uri` (a path or file:// URI) and take the snapshot `at`
+ * asks for. On failure reports it (naming the table) and returns EXIT_FAIL;
+ * *table_out and *snap_out are then NULL.
+ */
+int cli_open_snapshot(cli_ctx *c, const char *uri, const cli_at *at, dlt_table **table_out,
+                      dlt_snapshot **snap_out);
+/** Open the table only (same reporting). */
+int cli_open_table(cli_ctx *c, const char *uri, dlt_table **table_out);
+
+/**
+ * Write `stream` (consumed) to `path` ("-": stdout) as `fmt`, counting rows
+ * into *rows (may be NULL). Reports failure; returns an exit status.
+ */
+int cli_write_stream(cli_ctx *c, struct ArrowArrayStream *stream, const char *path,
+                     cli_format fmt, const cli_text_opts *topts, const char *label,
+                     int64_t *rows);
+
+/* Reading values out of Arrow arrays (utf8/large_utf8, int64, int32; validity). */
+int cli_arrow_is_null(const struct ArrowArray *a, int64_t i);
+/** String i of a "u" or "U" array (not NUL-terminated): NULL when null. */
+const char *cli_arrow_str(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t i,
+                          size_t *len);
+/** Integer i of an int64/int32/timestamp array; `dflt` when null. */
+int64_t cli_arrow_int(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t i,
+                      int64_t dflt);
+/** Index of child `name` of a struct schema, -1 if absent. */
+int cli_arrow_child(const struct ArrowSchema *s, const char *name);
+
+/** Write n bytes of `s` as a JSON string literal. */
+void cli_json_stringn(FILE *out, const char *s, size_t n);
 
 #endif

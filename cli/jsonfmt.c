@@ -312,11 +312,30 @@ int cli_json_render(FILE *out, const char *json)
 	return 0;
 }
 
+int cli_json_valid(const char *json)
+{
+	jparser p = { json, 0 };
+	jnode *root = parse_value(&p);
+	int ok;
+
+	if (!root)
+		return 0;
+	skip_ws(&p);
+	ok = *p.s == '\0';
+	jfree(root);
+	return ok;
+}
+
 void cli_json_string(FILE *out, const char *s)
 {
+	cli_json_stringn(out, s, strlen(s));
+}
+
+void cli_json_stringn(FILE *out, const char *s, size_t n)
+{
 	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
 		if (ch == '"' || ch == '\\')
 			fprintf(out, "\\%c", ch);
 		else if (ch == '\n')

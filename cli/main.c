@@ -20,6 +20,13 @@ static const char main_help[] =
 	"       deltalite <command> --help     how one command works, with examples\n"
 	"\n"
 	"Commands:\n"
+	"  inspect TABLE           a Delta table: version, protocol, schema, partitioning,\n"
+	"                          properties, file count, size, rows\n"
+	"  files TABLE             the data files of a table version, with their stats\n"
+	"  history TABLE           the commits of a table, newest first\n"
+	"  scan TABLE              the rows of a table version (--where, --columns,\n"
+	"                          --version / --timestamp) as JSON lines, CSV or Parquet\n"
+	"  changes TABLE --from V  the change data feed between two versions\n"
 	"  convert IN OUT          convert between CSV, JSON lines and Parquet\n"
 	"  parquet schema FILE     the Parquet schema of a file and its Arrow schema\n"
 	"  parquet meta FILE       row groups, column chunks, encodings, codecs, statistics\n"
@@ -34,7 +41,11 @@ static const char main_help[] =
 	"A file name of '-' means standard input or output. Exit status: 0 on success,\n"
 	"1 when the work failed (the reason is on stderr), 2 for a usage error.\n"
 	"\n"
+	"A TABLE is a directory holding _delta_log/, or a file:// URI.\n"
+	"\n"
 	"Examples:\n"
+	"  deltalite inspect ./events\n"
+	"  deltalite scan ./events --where \"country = 'FR'\" --version 3 --limit 10\n"
 	"  deltalite convert trips.csv trips.parquet\n"
 	"  deltalite parquet cat trips.parquet --columns city,fare --limit 5\n"
 	"  deltalite parquet meta --json trips.parquet | jq .num_rows\n";
@@ -45,6 +56,11 @@ static const struct {
 } commands[] = {
 	{ "convert", cmd_convert },
 	{ "parquet", cmd_parquet },
+	{ "inspect", cmd_inspect },
+	{ "files", cmd_files },
+	{ "history", cmd_history },
+	{ "scan", cmd_scan },
+	{ "changes", cmd_changes },
 };
 
 int main(int argc, char **argv)

@@ -18,5 +18,7 @@
 #include "deltalite/expr.h"     /* predicates: parse, evaluate, data skipping */
 #include "deltalite/table.h"    /* Delta tables: open, snapshots, files, history */
 #include "deltalite/scan.h"     /* scans (logical rows) and the change data feed */
+#include "deltalite/txn.h"      /* transactions: stage actions, commit, conflicts */
+#include "deltalite/ops.h"      /* create tables, write data, set properties */
 
 #endif /* DELTALITE_H */

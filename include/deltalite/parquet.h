@@ -85,9 +85,9 @@ typedef int (*dlt_parquet_row_group_cb)(int64_t row_group, int64_t num_rows,
  * Asked, for each row group that is read, once per row range [first_row,
  * first_row + num_rows) (row numbers within the row group) between consecutive
  * page boundaries of any column; `cols` covers every leaf column and holds the
- * ColumnIndex statistics of the page of that column covering the range (min/max
- * absent, null_count -1 when the column has no page index; num_values: rows of
- * that page). Return 1 when rows of the range may match, 0 when none can, or a
+ * ColumnIndex statistics of the page of that column covering the range
+ * (num_values: rows of that page), or the row group's statistics when the column
+ * has no page index. Return 1 when rows of the range may match, 0 when none can, or a
  * negative dlt_code to fail the read. Ranges are widened to whole pages of every
  * projected column, so batches hold every row of the pages read (filter rows
  * afterwards); the counters report pages read and skipped.

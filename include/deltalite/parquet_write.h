@@ -24,8 +24,9 @@
  *   request); list/large_list/fixed_size_list -> 3-level LIST; map -> MAP
  *   (key_value group, required key); struct -> group; dictionary-encoded
  *   input -> its value type. A field id comes from the Arrow field metadata
- *   key "PARQUET:field_id". Null type, duration, intervals, unions, and other
- *   types Parquet cannot express -> DLT_EUNSUPPORTED naming the column.
+ *   key "PARQUET:field_id". Null type -> INT32 with the UNKNOWN (null) logical
+ *   type, every value null. Duration, intervals, unions, and other types
+ *   Parquet cannot express -> DLT_EUNSUPPORTED naming the column.
  *
  * Thread safety: a writer is used by one thread at a time.
  */
@@ -88,7 +89,10 @@ typedef struct dlt_parquet_write_options {
 	                                * default 128 MiB */
 	int64_t page_bytes;            /* target data page size before compression; 1 MiB */
 	int64_t page_rows;             /* max rows per data page; default 20000 */
-	int dictionary;                /* 1 (default): dictionary-encode every column */
+	int dictionary;                /* 1 (default): dictionary-encode where it pays: each
+	                                * column chunk's first page compares dictionary +
+	                                * indices with PLAIN (compressed) and keeps the
+	                                * smaller; a column option dictionary = 1 forces it */
 	int64_t dictionary_bytes;      /* dictionary size limit per column chunk, then PLAIN
 	                                * fallback; default 1 MiB */
 	const dlt_parquet_column_options *columns; /* per-column overrides; may be NULL */

@@ -283,6 +283,12 @@ struct dlt_snapshot {
 	size_t bytes;                    /* memory held (for bytes-per-file metrics) */
 };
 
+/* Table handle on `st` (consumed on every path) without checking that a
+ * log exists (transactions creating a table). uri NULL: the storage's. */
+int dlt_log__table_new(dlt_table **out, dlt_storage *st, const char *uri, dlt_error *err);
+/* The root of a table handle (borrowed). */
+dlt_log_root *dlt_log__table_root(const dlt_table *table);
+
 /* Build the snapshot at `version` (-1 latest). Checks the protocol
  * (DLT_EUNSUPPORTED naming an unknown reader feature). */
 int dlt_log__snapshot_load(dlt_snapshot **out, dlt_log_root *root, int64_t version,

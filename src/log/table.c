@@ -99,6 +99,35 @@ void dlt_table_free(dlt_table *table)
 	dlt_free(table);
 }
 
+/* Handle on `st` (consumed) without checking for a log (txn: new tables). */
+int dlt_log__table_new(dlt_table **out, dlt_storage *st, const char *uri, dlt_error *err)
+{
+	dlt_log_root *r = NULL;
+	dlt_table *t = NULL;
+
+	*out = NULL;
+	if (!uri)
+		uri = dlt_storage_uri(st);
+	if (!(r = dlt_calloc(1, sizeof(*r))) || !(r->uri = dlt_strdup(uri ? uri : "")) ||
+	    !(t = dlt_calloc(1, sizeof(*t)))) {
+		if (r)
+			dlt_free(r->uri);
+		dlt_free(r);
+		dlt_storage_free(st);
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	}
+	atomic_init(&r->refs, 1);
+	r->storage = st;
+	t->root = r;
+	*out = t;
+	return DLT_OK;
+}
+
+dlt_log_root *dlt_log__table_root(const dlt_table *table)
+{
+	return table ? table->root : NULL;
+}
+
 const char *dlt_table_uri(const dlt_table *table)
 {
 	return table ? table->root->uri : NULL;

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -20,6 +21,8 @@
 #define PQ_DEFAULT_BATCH 65536
 #define PQ_MAX_PAGE ((size_t)1 << 30)          /* uncompressed bytes of one page */
 #define PQ_MAX_LEVELS ((size_t)1 << 28)        /* values of one column chunk */
+#define PQ_MAX_DICT ((size_t)256 << 20)         /* decoded bytes of one dictionary */
+#define PQ_MAX_DECODED ((size_t)1 << 30)       /* decoded value bytes of one column chunk */
 
 struct dlt_parquet_file {
 	dlt_input *in;
@@ -827,6 +830,13 @@ static int decode_dictionary(pq_chunk *c, const dlt_pq_page_header *h, const uin
 	 * byte arrays still take 4 bytes) */
 	if (l->ptype != DLT_PQ_TYPE_BOOLEAN && (size_t)nv > len && raw_width(l) > 0)
 		return chunk_err(c, err, "%s", "dictionary page shorter than its values");
+	if (l->ptype == DLT_PQ_TYPE_BYTE_ARRAY && enc == DLT_PQ_ENC_PLAIN && (size_t)nv > len / 4)
+		return chunk_err(c, err, "%s", "dictionary page shorter than its values");
+	if (len > PQ_MAX_DICT || (size_t)nv > PQ_MAX_DICT / 16)
+		return dlt_error_set(err, DLT_ELIMIT,
+		                     "column '%s' (row group %d): dictionary of %d values in %zu "
+		                     "bytes is over the reader's limit of %zu bytes",
+		                     l->path, c->rg, (int)nv, len, PQ_MAX_DICT);
 	memset(&d, 0, sizeof(d));
 	if ((rc = dlt_pq__decoder_init(&d, enc, l->ptype, l->type_length, p, len, (size_t)nv,
 	                               err)) < 0)
@@ -894,15 +904,16 @@ static int gather_binary(pq_chunk *c, int32_t *offsets, const uint32_t *idx, siz
 	uint8_t *o;
 	int rc;
 
-	if (!c->dict_short)
-		return dlt_pq__dict_gather_binary32(offsets, &c->data, doff, dd, idx, n, err);
 	for (i = 0; i < n; i++)
 		total += (size_t)(doff[idx[i] + 1] - doff[idx[i]]);
-	if ((int64_t)total > (int64_t)INT32_MAX - pos)
+	if ((int64_t)total > (int64_t)INT32_MAX - pos ||
+	    total > PQ_MAX_DECODED - DLT_MIN(c->data.len, PQ_MAX_DECODED))
 		return dlt_error_set(err, DLT_ELIMIT,
-		                     "column '%s' (row group %d): byte array data exceeds 2 GiB for "
-		                     "int32 offsets",
-		                     c->leaf->path, c->rg);
+		                     "column '%s' (row group %d): byte array data of the column chunk "
+		                     "exceeds the reader's limit of %zu bytes",
+		                     c->leaf->path, c->rg, PQ_MAX_DECODED);
+	if (!c->dict_short)
+		return dlt_pq__dict_gather_binary32(offsets, &c->data, doff, dd, idx, n, err);
 	if ((rc = dlt_buf_reserve(&c->data, total + 16, err)) < 0)
 		return rc;
 	o = c->data.data + c->data.len;
@@ -1089,6 +1100,12 @@ static int decode_page_values(pq_chunk *c, const int16_t *defs, size_t flat_vali
 		return DLT_OK;
 	}
 	/* room for the slots */
+	if ((ow ? ow : 4) * n_slots > PQ_MAX_DECODED - DLT_MIN(c->vals.len, PQ_MAX_DECODED) ||
+	    c->data.len > PQ_MAX_DECODED)
+		return dlt_error_set(err, DLT_ELIMIT,
+		                     "column '%s' (row group %d): more than %zu decoded bytes in one "
+		                     "column chunk",
+		                     l->path, c->rg, PQ_MAX_DECODED);
 	if (binary_off) {
 		if (c->vals.len == 0) {
 			int32_t z = 0;
@@ -1172,8 +1189,16 @@ done:
 	return rc;
 }
 
+/* Pages of one column chunk to read (page skipping): NULL oi = all of them. */
+typedef struct pq_pagesel {
+	dlt_pq_offset_index *oi;  /* validated against the chunk */
+	dlt_pq_column_index *ci;  /* NULL or num_pages == oi->num_pages */
+	bool *keep;               /* per page */
+	int64_t dict_end;         /* bytes [chunk start, dict_end) precede the first data page */
+} pq_pagesel;
+
 static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_pq_node *leaf,
-                      bool dict_mode, bool verify, dlt_error *err)
+                      bool dict_mode, bool verify, const pq_pagesel *sel, dlt_error *err)
 {
 	const dlt_pq_row_group *rg = &f->meta->row_groups[rg_index];
 	const dlt_pq_column_chunk *cc = &rg->columns[leaf->leaf];
@@ -1215,11 +1240,37 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 		return chunk_err(c, err, "%s", "negative num_values");
 	len = (size_t)total;
 	dlt_buf_clear(&c->raw);
-	if (dlt_buf_reserve(&c->raw, len + 1, err) < 0)
-		return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'", leaf->path);
-	buf = c->raw.data;
-	if ((rc = dlt_input_read_exact(f->in, (uint64_t)start, buf, len, err)) < 0)
-		goto done;
+	if (sel != NULL && sel->oi != NULL) {
+		/* the pages before the first data page (dictionary), then the kept pages */
+		size_t k, want = (size_t)(sel->dict_end - start);
+		for (k = 0; k < sel->oi->num_pages; k++)
+			if (sel->keep[k])
+				want += (size_t)sel->oi->pages[k].compressed_page_size;
+		if (dlt_buf_reserve(&c->raw, want + 1, err) < 0)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'",
+			                     leaf->path);
+		buf = c->raw.data;
+		if ((rc = dlt_input_read_exact(f->in, (uint64_t)start, buf,
+		                               (size_t)(sel->dict_end - start), err)) < 0)
+			goto done;
+		len = (size_t)(sel->dict_end - start);
+		for (k = 0; k < sel->oi->num_pages; k++) {
+			const dlt_pq_page_location *pl = &sel->oi->pages[k];
+			if (!sel->keep[k])
+				continue;
+			if ((rc = dlt_input_read_exact(f->in, (uint64_t)pl->offset, buf + len,
+			                               (size_t)pl->compressed_page_size, err)) < 0)
+				goto done;
+			len += (size_t)pl->compressed_page_size;
+		}
+	} else {
+		if (dlt_buf_reserve(&c->raw, len + 1, err) < 0)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'",
+			                     leaf->path);
+		buf = c->raw.data;
+		if ((rc = dlt_input_read_exact(f->in, (uint64_t)start, buf, len, err)) < 0)
+			goto done;
+	}
 	__atomic_fetch_add(&f->counters.bytes_read, (int64_t)len, __ATOMIC_RELAXED);
 	if (c->codec == NULL && (rc = dlt_pq__codec_ctx_new(&c->codec, err)) < 0)
 		goto done;
@@ -1227,6 +1278,8 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 	if (leaf->max_rep == 0) {
 		size_t pre = (size_t)DLT_MIN(cm->num_values, (int64_t)1 << 22);
 		size_t ow = out_width(c);
+		if (pre * (ow ? ow : 4) > PQ_MAX_DECODED)
+			pre = 0; /* hostile sizes: grow with the pages, which are checked */
 		rec_take(c->rec, &c->vals, pre * (ow ? ow : 4) + 16);
 		if (c->flat)
 			rec_take(c->rec, &c->valid, pre / 8 + 16);
@@ -1259,7 +1312,8 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 		usize = (size_t)h.uncompressed_page_size;
 		/* hostile-input guard: no page expands beyond 1 GiB, nor by more than
 		 * 1024x once past 16 MiB */
-		if (usize > PQ_MAX_PAGE || (usize > ((size_t)16 << 20) && usize / 1024 > csize)) {
+		if (usize > PQ_MAX_PAGE || (usize > ((size_t)16 << 20) && usize / 1024 > csize) ||
+		    (cm->codec == DLT_PQ_CODEC_SNAPPY && usize / 24 > csize + 64)) {
 			rc = dlt_error_set(err, DLT_ELIMIT,
 			                   "column '%s' (row group %d): page of %zu bytes claims %zu "
 			                   "bytes uncompressed: over the reader's limit",
@@ -1424,7 +1478,7 @@ page_fail:
 		/* unknown page types are skipped, as the spec allows */
 		__atomic_fetch_add(&f->counters.pages_skipped, 1, __ATOMIC_RELAXED);
 	}
-	if (levels_left != 0) {
+	if (levels_left != 0 && (sel == NULL || sel->oi == NULL)) {
 		rc = dlt_error_set(err, DLT_ECORRUPT,
 		                   "column '%s' (row group %d): pages hold %zu values, the column "
 		                   "chunk says %" PRId64,
@@ -1448,6 +1502,7 @@ typedef struct pq_rg {
 	int *tasks;            /* leaf indices to decode */
 	size_t n_tasks;
 	bool dict_mode, verify;
+	const pq_pagesel *sel;  /* per leaf; NULL: whole chunks */
 } pq_rg;
 
 static int rg_task(void *ctx, size_t t, dlt_error *err)
@@ -1455,7 +1510,7 @@ static int rg_task(void *ctx, size_t t, dlt_error *err)
 	pq_rg *r = ctx;
 	int li = r->tasks[t];
 	return read_chunk(&r->chunks[li], r->f, r->rg, r->f->schema.leaves[li], r->dict_mode,
-	                  r->verify, err);
+	                  r->verify, r->sel ? &r->sel[li] : NULL, err);
 }
 
 static inline int16_t lvl(const int16_t *a, size_t i) { return a ? a[i] : 0; }
@@ -1724,13 +1779,12 @@ fail:
 /* Decode row group `rg` (projected by keep) into one struct array. */
 static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk *chunks,
                           pq_recycler *rec, int rg, const bool *keep, int threads, bool verify,
-                          dlt_error *err)
+                          const pq_pagesel *sel, int64_t nrows, dlt_error *err)
 {
 	pq_rg r;
 	size_t i, k, nk = 0;
 	int rc;
 	const dlt_pq_node *root = f->schema.root;
-	int64_t nrows = f->meta->row_groups[rg].num_rows;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
@@ -1739,6 +1793,7 @@ static int read_row_group(struct ArrowArray *out, dlt_parquet_file *f, pq_chunk 
 	r.keep = keep;
 	r.dict_mode = f->dictionary;
 	r.verify = verify;
+	r.sel = sel;
 	r.chunks = chunks;
 	r.tasks = dlt_calloc(f->schema.n_leaves + 1, sizeof(int));
 	if (r.tasks == NULL) {
@@ -1899,6 +1954,9 @@ typedef struct pq_stream {
 	bool verify;
 	dlt_parquet_row_group_cb filter;
 	void *filter_payload;
+	dlt_parquet_page_cb page_filter;
+	void *page_filter_payload;
+	pq_pagesel *sel;           /* per leaf, for the current row group */
 	dlt_parquet_column_stats *stats;
 	pq_chunk *chunks;          /* per leaf, reused across row groups */
 	pq_recycler *rec;
@@ -1906,6 +1964,270 @@ typedef struct pq_stream {
 	int64_t cur_rows, cur_pos;
 	struct ArrowSchema schema; /* projected (for dlt_shared__export_child shapes) */
 } pq_stream;
+
+/* ------------------------------------------------------------------ page index */
+
+static void sel_clear(pq_stream *s)
+{
+	size_t i;
+	for (i = 0; i < s->f->schema.n_leaves; i++) {
+		dlt_pq__offset_index_free(s->sel[i].oi);
+		dlt_pq__column_index_free(s->sel[i].ci);
+		dlt_free(s->sel[i].keep);
+		memset(&s->sel[i], 0, sizeof(s->sel[i]));
+	}
+}
+
+/* Read and decode an index structure; any problem -> no index (NULL), the
+ * page filter then keeps every page of that column. */
+static void load_index(pq_stream *s, int leaf, const dlt_pq_column_chunk *cc)
+{
+	dlt_parquet_file *f = s->f;
+	pq_pagesel *ps = &s->sel[leaf];
+	uint8_t *buf = NULL;
+	dlt_error e;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		bool has = k == 0 ? cc->has_offset_index : cc->has_column_index;
+		int64_t off = k == 0 ? cc->offset_index_offset : cc->column_index_offset;
+		int32_t len = k == 0 ? cc->offset_index_length : cc->column_index_length;
+		if (!has || off < 0 || len <= 0 || len > (1 << 26) || (uint64_t)off > f->size ||
+		    (uint64_t)len > f->size - (uint64_t)off)
+			continue;
+		buf = dlt_malloc((size_t)len);
+		if (buf == NULL)
+			continue;
+		dlt_error_clear(&e);
+		if (dlt_input_read_exact(f->in, (uint64_t)off, buf, (size_t)len, &e) == 0) {
+			if (k == 0)
+				(void)dlt_pq__offset_index_decode(&ps->oi, buf, (size_t)len, &e);
+			else
+				(void)dlt_pq__column_index_decode(&ps->ci, buf, (size_t)len, &e);
+		}
+		dlt_free(buf);
+		buf = NULL;
+	}
+}
+
+/* Is the offset index usable for this chunk (pages in order, inside the chunk,
+ * rows starting at 0 and increasing)? Sets dict_end. */
+static bool oi_check(pq_pagesel *ps, const dlt_pq_column_meta *cm, int64_t nrows)
+{
+	const dlt_pq_offset_index *oi = ps->oi;
+	int64_t start, end;
+	size_t k;
+	if (oi == NULL || cm == NULL || oi->num_pages == 0 || oi->pages[0].first_row_index != 0)
+		return false;
+	start = cm->data_page_offset;
+	if (cm->has_dictionary_page_offset && cm->dictionary_page_offset > 0 &&
+	    cm->dictionary_page_offset < start)
+		start = cm->dictionary_page_offset;
+	if (start < 4 || cm->total_compressed_size < 0 ||
+	    dlt_add_overflow_i64(start, cm->total_compressed_size, &end))
+		return false;
+	for (k = 0; k < oi->num_pages; k++) {
+		const dlt_pq_page_location *pl = &oi->pages[k];
+		int64_t pend;
+		if (pl->compressed_page_size <= 0 || pl->offset < start ||
+		    dlt_add_overflow_i64(pl->offset, pl->compressed_page_size, &pend) || pend > end ||
+		    pl->first_row_index < 0 || pl->first_row_index >= DLT_MAX(nrows, (int64_t)1))
+			return false;
+		if (k > 0 && (pl->first_row_index <= oi->pages[k - 1].first_row_index ||
+		              pl->offset < oi->pages[k - 1].offset +
+		                               oi->pages[k - 1].compressed_page_size))
+			return false;
+	}
+	ps->dict_end = oi->pages[0].offset;
+	if (ps->ci != NULL && ps->ci->num_pages != oi->num_pages) {
+		dlt_pq__column_index_free(ps->ci);
+		ps->ci = NULL;
+	}
+	return true;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Last page of oi starting at or before row `row`. */
+static size_t page_at(const dlt_pq_offset_index *oi, int64_t row)
+{
+	size_t lo = 0, hi = oi->num_pages;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (oi->pages[mid].first_row_index <= row)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Ask the page filter about row group rg. Returns 1 to read it (s->sel filled
+ * and *use_sel set when only some pages are read; *rows: rows that will be
+ * read), 0 to skip it entirely, or a negative dlt_code.
+ */
+static int plan_pages(pq_stream *s, int64_t rg, bool *use_sel, int64_t *rows, dlt_error *err)
+{
+	dlt_parquet_file *f = s->f;
+	const dlt_pq_row_group *g = &f->meta->row_groups[rg];
+	size_t nl = f->schema.n_leaves, i, nb = 0, nseg, j, n_keep = 0;
+	int64_t nrows = g->num_rows, *bounds = NULL;
+	bool *segkeep = NULL, all_oi = true, changed;
+	int rc = 1;
+
+	*use_sel = false;
+	*rows = nrows;
+	sel_clear(s);
+	for (i = 0; i < nl; i++) {
+		load_index(s, (int)i, &g->columns[i]);
+		if (!oi_check(&s->sel[i], g->columns[i].meta, nrows)) {
+			dlt_pq__offset_index_free(s->sel[i].oi);
+			dlt_pq__column_index_free(s->sel[i].ci);
+			s->sel[i].oi = NULL;
+			s->sel[i].ci = NULL;
+		}
+		if (s->sel[i].oi != NULL)
+			nb += s->sel[i].oi->num_pages;
+		else if (s->keep == NULL || s->keep[i])
+			all_oi = false;
+	}
+	if (nb == 0 || nrows == 0)
+		goto out; /* no page index: read it all */
+	bounds = dlt_malloc((nb + 2) * sizeof(int64_t));
+	segkeep = dlt_calloc(nb + 2, sizeof(bool));
+	if (bounds == NULL || segkeep == NULL) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto out;
+	}
+	nb = 0;
+	for (i = 0; i < nl; i++)
+		for (j = 0; s->sel[i].oi != NULL && j < s->sel[i].oi->num_pages; j++)
+			bounds[nb++] = s->sel[i].oi->pages[j].first_row_index;
+	bounds[nb++] = nrows;
+	qsort(bounds, nb, sizeof(int64_t), cmp_i64);
+	for (i = 1, j = 1; i < nb; i++)
+		if (bounds[i] != bounds[j - 1])
+			bounds[j++] = bounds[i];
+	nseg = j - 1; /* segments [bounds[k], bounds[k+1]) */
+	for (j = 0; j < nseg; j++) {
+		int keep;
+		fill_stats(s->stats, f, (int)rg);
+		for (i = 0; i < nl; i++) {
+			const pq_pagesel *ps = &s->sel[i];
+			dlt_parquet_column_stats *cs = &s->stats[i];
+			size_t pg;
+			int64_t pend;
+			if (ps->oi == NULL || ps->ci == NULL)
+				continue; /* the row group's statistics hold for every range */
+			pg = page_at(ps->oi, bounds[j]);
+			pend = pg + 1 < ps->oi->num_pages ? ps->oi->pages[pg + 1].first_row_index : nrows;
+			cs->num_values = pend - ps->oi->pages[pg].first_row_index;
+			cs->null_count = ps->ci->null_counts ? ps->ci->null_counts[pg] : -1;
+			if (ps->ci->null_pages[pg]) {
+				memset(&cs->min, 0, sizeof(cs->min));
+				memset(&cs->max, 0, sizeof(cs->max));
+				cs->null_count = cs->num_values;
+			} else {
+				stat_value(&cs->min, f->schema.leaves[i], ps->ci->min_values[pg]);
+				stat_value(&cs->max, f->schema.leaves[i], ps->ci->max_values[pg]);
+			}
+		}
+		keep = s->page_filter(rg, bounds[j], bounds[j + 1] - bounds[j], s->stats, nl,
+		                      s->page_filter_payload);
+		if (keep < 0) {
+			rc = dlt_error_set(err, keep,
+			                   "page filter failed on row group %" PRId64 " rows %" PRId64
+			                   "..%" PRId64,
+			                   rg, bounds[j], bounds[j + 1]);
+			goto out;
+		}
+		segkeep[j] = keep != 0;
+		n_keep += segkeep[j];
+	}
+	if (n_keep == 0) {
+		int64_t skipped = 0;
+		for (i = 0; i < nl; i++)
+			if (s->sel[i].oi != NULL && (s->keep == NULL || s->keep[i]))
+				skipped += (int64_t)s->sel[i].oi->num_pages;
+		__atomic_fetch_add(&f->counters.pages_skipped, skipped, __ATOMIC_RELAXED);
+		rc = 0;
+		goto out;
+	}
+	if (n_keep == nseg || !all_oi)
+		goto out; /* every page (or a column cannot skip: read it all) */
+	/* widen the kept ranges to whole pages of every projected column, until stable */
+	do {
+		changed = false;
+		for (i = 0; i < nl; i++) {
+			const dlt_pq_offset_index *oi = s->sel[i].oi;
+			size_t pg;
+			if (oi == NULL || (s->keep != NULL && !s->keep[i]))
+				continue;
+			for (pg = 0; pg < oi->num_pages; pg++) {
+				int64_t a = oi->pages[pg].first_row_index;
+				int64_t b = pg + 1 < oi->num_pages ? oi->pages[pg + 1].first_row_index : nrows;
+				size_t k, lo = 0, hi = nseg;
+				bool any = false, every = true;
+				while (lo < hi) { /* first segment starting at a */
+					size_t mid = (lo + hi) / 2;
+					if (bounds[mid] < a)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				for (k = lo; k < nseg && bounds[k] < b; k++) {
+					any |= segkeep[k];
+					every &= segkeep[k];
+				}
+				if (any && !every) {
+					for (k = lo; k < nseg && bounds[k] < b; k++)
+						segkeep[k] = true;
+					changed = true;
+				}
+			}
+		}
+	} while (changed);
+	*rows = 0;
+	for (j = 0; j < nseg; j++)
+		if (segkeep[j])
+			*rows += bounds[j + 1] - bounds[j];
+	for (i = 0; i < nl; i++) {
+		pq_pagesel *ps = &s->sel[i];
+		size_t pg;
+		int64_t skipped = 0;
+		if (ps->oi == NULL || (s->keep != NULL && !s->keep[i]))
+			continue;
+		ps->keep = dlt_calloc(ps->oi->num_pages + 1, sizeof(bool));
+		if (ps->keep == NULL) {
+			rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (pg = 0; pg < ps->oi->num_pages; pg++) {
+			size_t seg = 0, hi = nseg;
+			int64_t a = ps->oi->pages[pg].first_row_index;
+			while (seg < hi) {
+				size_t mid = (seg + hi) / 2;
+				if (bounds[mid] < a)
+					seg = mid + 1;
+				else
+					hi = mid;
+			}
+			ps->keep[pg] = seg < nseg && segkeep[seg];
+			skipped += !ps->keep[pg];
+		}
+		__atomic_fetch_add(&f->counters.pages_skipped, skipped, __ATOMIC_RELAXED);
+	}
+	*use_sel = true;
+out:
+	dlt_free(bounds);
+	dlt_free(segkeep);
+	return rc;
+}
 
 static void stream_free(void *state)
 {
@@ -1920,6 +2242,15 @@ static void stream_free(void *state)
 		dlt_free(s->chunks);
 	}
 	rec_close(s->rec);
+	if (s->sel != NULL) {
+		size_t i;
+		for (i = 0; i < s->f->schema.n_leaves; i++) {
+			dlt_pq__offset_index_free(s->sel[i].oi);
+			dlt_pq__column_index_free(s->sel[i].ci);
+			dlt_free(s->sel[i].keep);
+		}
+		dlt_free(s->sel);
+	}
 	dlt_free(s->keep);
 	dlt_free(s->rgs);
 	dlt_free(s->stats);
@@ -1956,8 +2287,23 @@ static int stream_next(void *state, struct ArrowArray *out, dlt_error *err)
 				continue;
 			}
 		}
-		if ((rc = read_row_group(&rga, s->f, s->chunks, s->rec, (int)rg, s->keep, s->threads,
-		                         s->verify, err)) < 0)
+		{
+			bool use_sel = false;
+			int64_t rows = s->f->meta->row_groups[rg].num_rows;
+			if (s->page_filter != NULL) {
+				rc = plan_pages(s, rg, &use_sel, &rows, err);
+				if (rc < 0)
+					return rc;
+				if (rc == 0) {
+					__atomic_fetch_add(&s->f->counters.row_groups_skipped, 1,
+					                   __ATOMIC_RELAXED);
+					continue;
+				}
+			}
+			rc = read_row_group(&rga, s->f, s->chunks, s->rec, (int)rg, s->keep, s->threads,
+			                    s->verify, use_sel ? s->sel : NULL, rows, err);
+		}
+		if (rc < 0)
 			return rc;
 		__atomic_fetch_add(&s->f->counters.row_groups_read, 1, __ATOMIC_RELAXED);
 		rec_adopt(s->rec, &rga);
@@ -2048,7 +2394,8 @@ int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
 	s->stats = dlt_calloc(f->schema.n_leaves + 1, sizeof(dlt_parquet_column_stats));
 	s->chunks = dlt_calloc(f->schema.n_leaves + 1, sizeof(pq_chunk));
 	s->rec = rec_new();
-	if (s->stats == NULL || s->chunks == NULL || s->rec == NULL) {
+	s->sel = dlt_calloc(f->schema.n_leaves + 1, sizeof(pq_pagesel));
+	if (s->stats == NULL || s->chunks == NULL || s->rec == NULL || s->sel == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -2059,6 +2406,10 @@ int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
 		s->verify = opts->verify_checksums != 0;
 		s->filter = opts->row_group_filter;
 		s->filter_payload = opts->row_group_filter_payload;
+		if (opts->version >= 2) {
+			s->page_filter = opts->page_filter;
+			s->page_filter_payload = opts->page_filter_payload;
+		}
 		if ((opts->columns != NULL && opts->n_columns > 0) ||
 		    (opts->field_ids != NULL && opts->n_field_ids > 0)) {
 			s->keep = dlt_calloc(f->schema.n_leaves + 1, sizeof(bool));

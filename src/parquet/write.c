@@ -2382,12 +2382,12 @@ static int make_result(dlt_parquet_write_result **out, dlt_parquet_writer *w, dl
 		rcl->conv = c->conv;
 		rcl->mul = c->mul;
 		rcl->ptype = c->ptype;
+		r->n_cols++; /* counted first: a failure below still frees its min/max */
 		if ((rc = dlt_parquet__stats_encode(&c->file_stats, (size_t)w->o.stats_truncate_bytes,
 		                                    &rcl->min, &mne, &rcl->max, &mxe, err)) < 0)
 			goto fail;
 		rcl->pub.min_exact = mne;
 		rcl->pub.max_exact = mxe;
-		r->n_cols++;
 	}
 	*out = r;
 	return DLT_OK;

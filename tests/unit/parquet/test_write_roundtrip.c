@@ -20,8 +20,11 @@
  *   float16/32/64         same                    the exact bits (NaN, -0.0, inf)
  *
  * The read schema is checked too (expected_format). Also here: the OOM sweep
- * (every allocation failing in turn), field ids, key/value metadata and
- * created_by read back by our reader and by DuckDB. */
+ * (every allocation failing in turn: DLT_ENOMEM, no leak, sink aborted and
+ * never finished), field ids, key/value metadata, created_by, the null type
+ * and decimal256 read back by our reader and by DuckDB (write_meta.mjs), and
+ * the per-chunk dictionary-or-PLAIN choice. DLT_RT_DUMP=<file> keeps the
+ * file of a failing round trip. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -785,7 +788,7 @@ static void roundtrip(const rt_config *cfg, uint64_t seed)
 				char desc[2048];
 				dlt_arrow__describe_schema(desc, sizeof(desc), &ws);
 				print_message("schema: %s\n", desc);
-				if (getenv("DLT_RT_DUMP")) {
+				if (getenv("DLT_RT_DUMP")) { /* debugging: keep the file */
 					FILE *fp = fopen(getenv("DLT_RT_DUMP"), "wb");
 					if (fp) {
 						fwrite(data, 1, len, fp);
@@ -1057,12 +1060,90 @@ static void test_write_field_ids_kv_created_by(void **state)
 	s.release(&s);
 }
 
+/* ---------- dictionary or PLAIN, per column chunk ---------- */
+
+/* By default a column chunk keeps its dictionary only where it pays: sorted
+ * keys and mostly distinct values go PLAIN (they compress better so), low
+ * cardinality columns keep the dictionary; a column option forces it. */
+static void test_write_dictionary_only_where_it_pays(void **state)
+{
+	static const char *const words[] = { "AIR", "MAIL", "RAIL", "SHIP", "TRUCK" };
+	dlt_parquet_column_options forced = { "forced", DLT_PARQUET_ENCODING_DEFAULT, 1 };
+	dlt_parquet_write_options o = DLT_PARQUET_WRITE_OPTIONS_INIT;
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	dlt_builder *b = NULL;
+	dlt_output *out = NULL;
+	dlt_parquet_writer *w = NULL;
+	dlt_parquet_file *f = NULL;
+	dlt_input *in = NULL;
+	dlt_error err;
+	const uint8_t *data;
+	size_t len;
+	char *meta = NULL, *p;
+	int64_t i;
+	(void)state;
+	assert_int_equal(dlt_schema__init(&s, "+s", "", 0, 4, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[0], "l", "key", false, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[1], "u", "mode", false, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[2], "l", "price", false, &err), DLT_OK);
+	assert_int_equal(dlt_schema__init_leaf(s.children[3], "l", "forced", false, &err), DLT_OK);
+	assert_int_equal(dlt_builder__new(&b, &s, &err), DLT_OK);
+	g_rng = 99;
+	for (i = 0; i < 30000; i++) {
+		const char *wd = words[rn(5)];
+		int64_t price = (int64_t)(rnd() % 100000000);
+		assert_int_equal(dlt_builder__append_int(dlt_builder__child(b, 0), 1000 + i / 4 * 7, &err), 0);
+		assert_int_equal(dlt_builder__append_bytes(dlt_builder__child(b, 1), wd, strlen(wd), &err), 0);
+		assert_int_equal(dlt_builder__append_int(dlt_builder__child(b, 2), price, &err), 0);
+		assert_int_equal(dlt_builder__append_int(dlt_builder__child(b, 3), price, &err), 0);
+		assert_int_equal(dlt_builder__append_valid(b, &err), 0);
+	}
+	assert_int_equal(dlt_builder__finish(&a, b, &err), DLT_OK);
+	dlt_builder__free(b);
+	o.columns = &forced;
+	o.n_columns = 1;
+	assert_int_equal(dlt_output_to_memory(&out, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_open(&w, out, &s, &o, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_write(w, &a, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_writer_close(w, NULL, &err), DLT_OK);
+	dlt_parquet_writer_free(w);
+	data = dlt_output_memory_data(out, &len);
+	assert_int_equal(dlt_input_from_memory(&in, data, len, "dict", &err), DLT_OK);
+	assert_int_equal(dlt_parquet_open(&f, in, NULL, &err), DLT_OK);
+	assert_int_equal(dlt_parquet_meta_json(&meta, f, &err), DLT_OK);
+	/* the column chunks appear in order: key, mode, price, forced; each
+	 * one's "encodings" array ends before the next "num_values" */
+	{
+		static const int want_dict[4] = { 0, 1, 0, 1 };
+		int c;
+		p = meta;
+		for (c = 0; c < 4; c++) {
+			char *e = strstr(p, "\"encodings\""), *end;
+			assert_non_null(e);
+			end = strstr(e, "\"num_values\"");
+			assert_non_null(end);
+			*end = '\0';
+			if ((strstr(e, "RLE_DICTIONARY") != NULL) != want_dict[c])
+				fail_msg("column %d: encodings %s", c, e);
+			*end = '"';
+			p = end;
+		}
+	}
+	dlt_free(meta);
+	dlt_parquet_file_free(f);
+	dlt_output_free(out);
+	a.release(&a);
+	s.release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_random_schemas),
 		cmocka_unit_test(test_write_oom_sweep),
 		cmocka_unit_test(test_write_field_ids_kv_created_by),
+		cmocka_unit_test(test_write_dictionary_only_where_it_pays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

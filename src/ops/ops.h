@@ -1,0 +1,103 @@
+/*
+ * Internal API of the write path (create, write, properties): Delta schema
+ * JSON from Arrow, DDL parsing, partition values, statistics JSON, checks of
+ * constraints. Commits go through the transaction API (deltalite/txn.h).
+ * Never exported.
+ */
+#ifndef DLT_OPS_OPS_H
+#define DLT_OPS_OPS_H
+
+#include "deltalite/ops.h"
+#include "deltalite/parquet_write.h"
+#include "arrow/arrow.h"
+#include "deltalite/txn.h"
+#include "log/log.h"
+
+#include <stdbool.h>
+
+/* ------------------------------------------------------- write_schema.c -- */
+
+/* Delta schema JSON (PROTOCOL.md#schema-serialization-format) of an Arrow
+ * struct schema. Types without a Delta equivalent: DLT_ESCHEMA naming the
+ * column. Arrow field metadata becomes Delta column metadata (ARROW: and
+ * PARQUET: keys dropped). *out: dlt_free. */
+int dlt_ops__schema_to_json(char **out, const struct ArrowSchema *schema, dlt_error *err);
+/* Delta type name of one Arrow field ("long", "decimal(10,2)", "array<string>")
+ * into buf, for messages. */
+const char *dlt_ops__type_name(const struct ArrowSchema *s, char *buf, size_t cap);
+/* Canonical Arrow format of a field as the table stores it ("u" for large
+ * strings, "tsu:UTC" for any timestamp with a zone, ...); NULL: no Delta type. */
+const char *dlt_ops__canonical_format(const char *format, char *buf, size_t cap);
+
+/* ---------------------------------------------------------- write_util.c -- */
+
+/* Random RFC 4122 version-4 UUID text (36 chars + NUL). */
+int dlt_ops__uuid(char out[37], dlt_error *err);
+/* Milliseconds since the epoch (wall clock). */
+int64_t dlt_ops__now_ms(void);
+
+/* Append a JSON string literal (quoted, escaped) to b. */
+int dlt_ops__json_str(dlt_buf *b, const char *s, dlt_error *err);
+int dlt_ops__json_strn(dlt_buf *b, const char *s, size_t n, dlt_error *err);
+
+/* ---------------------------------------------------- partition_write.c -- */
+
+/* Serialized partition value (PROTOCOL.md#partition-value-serialization) of
+ * row i of array `a` (type `s`) into b (not NUL-terminated); *is_null true
+ * for a null (or empty string) value. */
+int dlt_ops__partition_value(dlt_buf *b, bool *is_null, const struct ArrowSchema *s,
+                             const struct ArrowArray *a, int64_t i, dlt_error *err);
+
+/* ---------------------------------------------------------- stats_json.c -- */
+
+/* Stats JSON of one written file (PROTOCOL.md#per-file-statistics), into b.
+ * `result`: the Parquet writer's result (physical names); `include` (may be
+ * NULL): per top-level column of the file schema, whether it is indexed is
+ * decided by `num_indexed` leaves (-1: all) or by explicit column list. */
+typedef struct dlt_stats_config {
+	int64_t num_indexed;              /* delta.dataSkippingNumIndexedCols, -1 all */
+	char **columns;                   /* delta.dataSkippingStatsColumns (physical dotted) */
+	size_t n_columns;
+	int32_t prefix_len;               /* delta.dataSkippingStringPrefixLength (32) */
+	bool tight_bounds;                /* write "tightBounds": true */
+} dlt_stats_config;
+int dlt_ops__stats_json(dlt_buf *b, const dlt_parquet_write_result *result,
+                        const dlt_stats_config *cfg, dlt_error *err);
+
+/* --------------------------------------------------------- constraints.c -- */
+
+/* Render row `row` of batch (struct) as "a=1, b='x'" (truncated) into buf. */
+void dlt_ops__render_row(char *buf, size_t cap, const struct ArrowSchema *schema,
+                         const struct ArrowArray *batch, int64_t row);
+
+/* What a write must check on every row of the table's logical schema:
+ * CHECK constraints (delta.constraints.<name>), column invariants
+ * (delta.invariants), NOT NULL columns (nested struct fields included) and
+ * generated columns (delta.generationExpression). */
+typedef struct dlt_ops_checks {
+	size_t n;
+	char **names;             /* "check constraint 'pos'", "invariant of column 'x'" */
+	char **sql;
+	dlt_expr **exprs;
+	int64_t n_gen;
+	int64_t *gen_col;         /* top-level column index of each generated column */
+	char **gen_sql;
+	dlt_expr **gen_exprs;
+} dlt_ops_checks;
+
+/* Collect the checks of `schema` (logical, struct) and `config`. Unparsable
+ * expressions: DLT_EUNSUPPORTED naming the constraint. */
+int dlt_ops__checks_load(dlt_ops_checks *out, const struct ArrowSchema *schema,
+                         const dlt_log_kvs *config, dlt_error *err);
+void dlt_ops__checks_dispose(dlt_ops_checks *c);
+/* Generated column `k` of `checks` is absent from the data: compute it into
+ * the batch (child replaced). */
+int dlt_ops__generate(const dlt_ops_checks *c, int64_t k, const struct ArrowSchema *schema,
+                      struct ArrowArray *batch, dlt_error *err);
+/* Check a logical batch: NOT NULL, constraints, invariants, generated values.
+ * DLT_ESCHEMA naming what is violated and the row (err->row = row index
+ * within the batch + row_base). */
+int dlt_ops__checks_run(const dlt_ops_checks *c, const struct ArrowSchema *schema,
+                        const struct ArrowArray *batch, int64_t row_base, dlt_error *err);
+
+#endif /* DLT_OPS_OPS_H */
