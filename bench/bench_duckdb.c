@@ -219,8 +219,50 @@ static int parquet_info(int argc, char **argv, bench_result *r)
 	return 0;
 }
 
+/* The 20 Parquet files of the Delta scan table, as read_parquet([...]). */
+static int delta_scan(int argc, char **argv, bench_result *r)
+{
+	size_t cap = 4096, len = 0;
+	char *sql;
+	duckdb_result res;
+	ddb d;
+	double t0;
+
+	if (argc < 1)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		if (check_path(argv[i]))
+			return 1;
+		cap += strlen(argv[i]) + 4;
+	}
+	if (!(sql = malloc(cap)))
+		return 1;
+	len = (size_t)snprintf(sql, cap, "SELECT %s FROM read_parquet([", every_column);
+	for (int i = 0; i < argc; i++)
+		len += (size_t)snprintf(sql + len, cap - len, "%s'%s'", i ? "," : "", argv[i]);
+	snprintf(sql + len, cap - len, "])");
+	if (ddb_open(&d, 1)) {
+		free(sql);
+		return 1;
+	}
+	t0 = bench_now();
+	if (ddb_query(&d, sql, &res)) {
+		free(sql);
+		ddb_close(&d);
+		return 1;
+	}
+	r->seconds = bench_now() - t0;
+	r->rows = duckdb_value_int64(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	free(sql);
+	ddb_close(&d);
+	return 0;
+}
+
 int bench_duckdb(const char *name, int argc, char **argv, bench_result *r)
 {
+	if (strcmp(name, "delta_scan") == 0)
+		return delta_scan(argc, argv, r);
 	if (strcmp(name, "csv_read") == 0)
 		return csv_read(argc, argv, r);
 	if (strcmp(name, "parquet_read") == 0)

@@ -18,6 +18,7 @@
 #include "deltalite/expr.h"     /* predicates: parse, evaluate, data skipping */
 #include "deltalite/table.h"    /* Delta tables: open, snapshots, files, history */
 #include "deltalite/scan.h"     /* scans (logical rows) and the change data feed */
+#include "deltalite/maintenance.h" /* checkpoints, log cleanup, vacuum, restore */
 #include "deltalite/txn.h"      /* transactions: stage actions, commit, conflicts */
 #include "deltalite/ops.h"      /* create tables, write data, set properties */
 

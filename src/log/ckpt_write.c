@@ -6,9 +6,11 @@
 #include "log/log.h"
 #include "log/ckpt.h"
 #include "log/ckpt_write.h"
+#include "log/txn.h"
 #include "arrow/arrow.h"
 #include "util/parse.h"
 
+#include "deltalite/maintenance.h"
 #include "deltalite/parquet_write.h"
 
 #include <jansson.h>
@@ -368,9 +370,9 @@ static int stats_shape(struct ArrowSchema *out, const struct ArrowSchema *src, c
 				n++;
 			continue;
 		}
-		if (dlt_arrow__is_nested(t.type))
+		if (dlt_arrow__is_nested(t.type) && !nullcount)
 			continue;
-		if (nullcount) {
+		if (nullcount) { /* arrays and maps count nulls too */
 			if ((rc = dlt_schema__init_leaf(&tmp[n], "l", pn, true, err)) < 0)
 				goto done;
 			n++;
@@ -487,13 +489,17 @@ static int append_json_leaf(dlt_builder *b, json_t *v, dlt_error *err)
 			return dlt_builder__append_null(b, err);
 		return dlt_builder__append_bytes(b, sv, sn, err);
 	case DLT_AT_DECIMAL128: {
-		/* jansson keeps no number text: exact only for integers and strings */
+		/* jansson keeps no number text: a real goes through its shortest
+		 * round-trip form, exact for decimals of up to 15 digits */
 		char buf[64];
 		uint64_t w[2];
 		if (json_is_integer(v)) {
 			snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)json_integer_value(v));
 			sv = buf;
 			sn = strlen(buf);
+		} else if (json_is_real(v)) {
+			sn = dlt_format_double(buf, json_real_value(v));
+			sv = buf;
 		}
 		if (!sv || dlt_parse_decimal(sv, sn, t->precision, t->scale, w, 2) != DLT_PARSE_OK)
 			return dlt_builder__append_null(b, err);
@@ -1159,4 +1165,83 @@ int dlt_log__last_checkpoint_write(dlt_storage *st, const dlt_log_ckpt_info *inf
 	if (rc < 0)
 		dlt_error_prefix(err, "_last_checkpoint");
 	return rc;
+}
+
+/* ------------------------------------------------------------ public -- */
+
+int dlt_checkpoint_options_init(dlt_checkpoint_options *opts, unsigned int version)
+{
+	dlt_checkpoint_options d = DLT_CHECKPOINT_OPTIONS_INIT;
+	if (!opts || version != DLT_CHECKPOINT_OPTIONS_VERSION)
+		return DLT_EINVAL;
+	*opts = d;
+	return DLT_OK;
+}
+
+/* Checkpoint `snap`, then clean expired logs when asked (-1: table property).
+ * A cleanup failure does not undo the checkpoint but is reported. */
+static int checkpoint_snapshot(dlt_snapshot *snap, const dlt_log_ckpt_opts *o, int cleanup,
+                               dlt_error *err)
+{
+	dlt_log_ckpt_info info;
+	int rc;
+	if ((rc = dlt_log__check_writer_protocol(&snap->protocol, &snap->metadata, err)) < 0) {
+		dlt_error_prefix(err, "checkpoint of version %" PRId64, snap->version);
+		return rc;
+	}
+	if ((rc = dlt_log__checkpoint_write(&info, snap, o, err)) < 0)
+		return rc;
+	if (cleanup < 0)
+		cleanup = dlt_log__conf_bool(snap, "delta.enableExpiredLogCleanup", true);
+	if (cleanup)
+		rc = dlt_log__cleanup_expired(NULL, snap, o->now_ms, -1, err);
+	return rc;
+}
+
+int dlt_table_checkpoint(int64_t *version_out, dlt_table *table,
+                         const dlt_checkpoint_options *opts, dlt_error *err)
+{
+	dlt_checkpoint_options d = DLT_CHECKPOINT_OPTIONS_INIT;
+	dlt_log_ckpt_opts o = DLT_LOG_CKPT_OPTS_INIT;
+	dlt_snapshot *snap = NULL;
+	int rc;
+
+	DLT_ARG_CHECK(table != NULL, err);
+	DLT_ARG_CHECK(opts == NULL || opts->version >= 1, err);
+	if (opts)
+		d = *opts;
+	DLT_ARG_CHECK(d.kind >= DLT_CHECKPOINT_AUTO && d.kind <= DLT_CHECKPOINT_V2, err);
+	DLT_ARG_CHECK(d.table_version >= -1 && d.sidecar_actions >= 0, err);
+	o.kind = d.kind;
+	o.stats_json = d.stats_as_json;
+	o.stats_struct = d.stats_as_struct;
+	o.sidecar_actions = d.sidecar_actions;
+	if ((rc = dlt_table_snapshot(&snap, table, d.table_version, err)) < 0)
+		return rc;
+	/* cleanup only when checkpointing the latest version */
+	rc = checkpoint_snapshot(snap, &o, d.table_version < 0 ? d.cleanup : 0, err);
+	if (rc >= 0 && version_out)
+		*version_out = snap->version;
+	dlt_snapshot_free(snap);
+	return rc;
+}
+
+int dlt_log__checkpoint_hook(dlt_txn *txn, int64_t version, void *payload, dlt_error *err)
+{
+	dlt_log_ckpt_opts o = DLT_LOG_CKPT_OPTS_INIT;
+	dlt_snapshot *snap = NULL;
+	int64_t interval;
+	int rc;
+
+	DLT_UNUSED(payload);
+	if (version <= 0)
+		return DLT_OK;
+	if ((rc = dlt_log__txn_post_snapshot(&snap, txn, err)) < 0)
+		return rc;
+	interval = dlt_log__conf_int(snap, "delta.checkpointInterval", 10);
+	if (interval <= 0)
+		interval = 10;
+	if (version % interval != 0 || snap->version != version)
+		return DLT_OK;
+	return checkpoint_snapshot(snap, &o, -1, err);
 }

@@ -56,6 +56,13 @@ int dlt_log__checkpoint_write(dlt_log_ckpt_info *out, dlt_snapshot *snap,
 int dlt_log__last_checkpoint_write(dlt_storage *st, const dlt_log_ckpt_info *info,
                                    dlt_error *err);
 
+/* Post-commit hook (dlt_log_post_commit_fn, log/txn.h): checkpoint when
+ * `version` is a multiple of delta.checkpointInterval (default 10), then
+ * clean expired logs when delta.enableExpiredLogCleanup (default true). */
+struct dlt_txn;
+int dlt_log__checkpoint_hook(struct dlt_txn *txn, int64_t version, void *payload,
+                             dlt_error *err);
+
 /* --------------------------------------------------------- helpers -- */
 
 /* Wall clock, ms since the epoch. */

@@ -248,6 +248,10 @@ char *dlt_log__txn_keep_str(dlt_txn *txn, const char *s, dlt_error *err);
 void *dlt_log__txn_keep_mem(dlt_txn *txn, size_t size, dlt_error *err);
 int64_t dlt_log__txn_now(const dlt_txn *txn);
 const char *dlt_log__isolation_name(dlt_isolation_level l);
+/* A random (version 4) UUID as 36 chars + NUL into buf[37+]. */
+void dlt_log__uuid(char *buf);
+/* Global post-commit hooks (txn.c registry). */
+size_t dlt_log__global_hooks(const dlt_txn_hook **out);
 
 /* conflict.c: check winning commit `version` against the transaction.
  * *ict_out: the winner's inCommitTimestamp (-1 if none). DLT_ECONFLICT with

@@ -12,6 +12,7 @@
 #include "arrow/arrow.h"
 #include "deltalite/txn.h"
 #include "log/log.h"
+#include "log/txn.h"
 
 #include <stdbool.h>
 
@@ -39,6 +40,16 @@ int64_t dlt_ops__now_ms(void);
 /* Append a JSON string literal (quoted, escaped) to b. */
 int dlt_ops__json_str(dlt_buf *b, const char *s, dlt_error *err);
 int dlt_ops__json_strn(dlt_buf *b, const char *s, size_t n, dlt_error *err);
+
+/* -------------------------------------------------------------- create.c -- */
+
+/* Partition columns: top-level, not nested, distinct (DLT_ESCHEMA naming one). */
+int dlt_ops__check_partition_columns(const struct ArrowSchema *schema, const char *const *cols,
+                                     size_t n, dlt_error *err);
+
+/* Give every struct field below `s` without one a column mapping id (from
+ * *next_id + 1 upwards) and a physical name "col-<uuid>". */
+int dlt_ops__assign_mapping(struct ArrowSchema *s, int64_t *next_id, int depth, dlt_error *err);
 
 /* ---------------------------------------------------- partition_write.c -- */
 

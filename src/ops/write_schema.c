@@ -461,13 +461,17 @@ static int ddl_field(ddl *p, struct ArrowSchema *out, bool colon)
 	bool nullable = true;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if ((rc = ddl_ident(p, &name)) < 0)
 		return rc;
 	if (colon)
 		(void)ddl_char(p, ':');
 	ddl_ws(p);
-	if ((rc = ddl_type(p, out, name, true)) < 0)
-		goto done;
+	if ((rc = ddl_type(p, out, name, true)) < 0) {
+		memset(out, 0, sizeof(*out));
+		dlt_free(name);
+		return rc;
+	}
 	for (;;) {
 		if (ddl_keyword(p, "not")) {
 			if (!ddl_keyword(p, "null")) {

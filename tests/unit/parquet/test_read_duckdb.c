@@ -69,7 +69,7 @@ static int compare_all(const dlt_parquet_read_options *opts, const char *what)
 {
 	int i, fails = 0;
 	for (i = 0; i < n_files; i++) {
-		char exp_path[600];
+		char exp_path[8192 + 32];
 		char *want;
 		pqt_result r;
 		dlt_error err;
