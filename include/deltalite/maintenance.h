@@ -170,8 +170,8 @@ DLT_API int dlt_restore_options_init(dlt_restore_options *opts, unsigned int ver
  * tableSizeAfterRestore, numOfFilesAfterRestore, numRemovedFiles,
  * numRestoredFiles, removedFilesSize, restoredFilesSize.
  * @param[out] version_out  the new version (may be NULL).
- * @return DLT_OK; DLT_EINVAL (no version nor timestamp; the version is the
- *         latest); DLT_ENOTFOUND (version/timestamp not in the log; a data or
+ * @return DLT_OK; DLT_EINVAL (neither a version nor a timestamp);
+ *         DLT_ENOTFOUND (version/timestamp not in the log; a data or
  *         deletion vector file to restore is gone, e.g. vacuumed: the message
  *         and err->path name it); DLT_ECONFLICT; DLT_EUNSUPPORTED.
  */

@@ -19,6 +19,7 @@
 #include "deltalite/txn.h"
 #include "log/ckpt.h"
 #include "log/ckpt_write.h"
+#include "log/txn.h"
 #include "log/log.h"
 
 #define DELTA_DIR DLT_CONFORMANCE_DIR "/delta"
@@ -667,6 +668,53 @@ static void test_ckpt_write_cleanup_keeps_retained_versions(void **state)
 	dlt_table_free(t);
 }
 
+static int64_t wall_ms(void *payload)
+{
+	(void)payload;
+	return dlt_log__now_ms();
+}
+
+/* Auto-checkpoint: the post-commit hook checkpoints every
+ * delta.checkpointInterval commits. */
+static void test_ckpt_write_auto_checkpoint_every_n(void **state)
+{
+	char dir[512] = TMP "/auto", p[1024];
+	dlt_error err;
+	(void)state;
+	make_table(dir, "{\"minReaderVersion\":1,\"minWriterVersion\":2}",
+	           "\"delta.checkpointInterval\":\"4\"", 3, false);
+	assert_int_equal(dlt_log__register_post_commit_hook("checkpoint", dlt_log__checkpoint_hook,
+	                                                    NULL, &err), DLT_OK);
+	dlt_table *t = open_t(dir);
+	for (int i = 1; i <= 9; i++) {
+		dlt_txn *txn = NULL;
+		dlt_txn_file f = DLT_TXN_FILE_INIT;
+		char path[64];
+		int64_t v = -1;
+		snprintf(path, sizeof(path), "n%d.parquet", i);
+		f.path = path;
+		f.size = 10;
+		assert_int_equal(dlt_txn_begin(&txn, t, NULL, &err), DLT_OK);
+		dlt_log__txn_set_clock(txn, wall_ms, NULL);
+		if (dlt_txn_add_file(txn, &f, &err) != DLT_OK || dlt_txn_commit(&v, txn, &err) != DLT_OK)
+			fail_msg("%s", err.message);
+		assert_int_equal(v, i);
+		assert_int_equal(dlt_log__txn_hook_status(txn, &err), DLT_OK);
+		dlt_txn_free(txn);
+	}
+	for (int v = 1; v <= 9; v++) {
+		snprintf(p, sizeof(p), "%s/_delta_log/%020d.checkpoint.parquet", dir, v);
+		assert_int_equal(file_exists(p), v % 4 == 0);
+	}
+	assert_int_equal(dlt_log__last_checkpoint_hint(dlt_table_storage(t)), 8);
+	dlt_snapshot *s = snap_of(t, -1);
+	assert_int_equal(s->segment.checkpoint_version, 8);
+	assert_int_equal(s->n_files, 12);
+	dlt_snapshot_free(s);
+	assert_int_equal(dlt_log__register_post_commit_hook("checkpoint", NULL, NULL, &err), DLT_OK);
+	dlt_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_ckpt_write_expires_old_tombstones),
 		cmocka_unit_test(test_ckpt_write_failure_leaves_table_readable),
 		cmocka_unit_test(test_ckpt_write_cleanup_keeps_retained_versions),
+		cmocka_unit_test(test_ckpt_write_auto_checkpoint_every_n),
 	};
 	mkdir(DLT_TEST_TMPDIR, 0777);
 	mkdir(TMP, 0777);

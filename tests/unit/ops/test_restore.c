@@ -48,17 +48,34 @@ static void test_restore_roundtrip(void **state)
 		assert_non_null(strstr(buf, "\"tableSizeAfterRestore\""));
 		assert_non_null(strstr(buf, "\"dataChange\":true"));
 	}
-	/* by timestamp: the latest original version */
-	ro.table_version = -1;
-	ro.timestamp_ms = latest->timestamp;
-	dlt_snapshot *old = snap_of(t, latest->version);
+	dlt_snapshot_free(latest);
+	dlt_table_free(t);
+}
+
+/* By timestamp: the latest version committed at or before it. */
+static void test_restore_by_timestamp(void **state)
+{
+	const char *dir = TMP "/ts";
+	dlt_restore_options ro = DLT_RESTORE_OPTIONS_INIT;
+	dlt_error err;
+	int64_t v = -1, a[64], b[64];
+	(void)state;
+	copy_table(dir, "delta-rs/simple_table", 1);
+	for (int i = 0; i <= 4; i++)
+		sh("touch -d '%d hours ago' '%s/_delta_log/%020d.json'", 10 - i, dir, i);
+	dlt_table *t = open_t(dir);
+	dlt_snapshot *old = snap_of(t, 2);
+	ro.timestamp_ms = old->timestamp + 1000;
 	if (dlt_table_restore(&v, t, &ro, &err) != DLT_OK)
 		fail_msg("%s", err.message);
+	assert_int_equal(v, 5);
 	dlt_snapshot *now = snap_of(t, -1);
-	assert_int_equal(now->n_files, old->n_files);
+	size_t na = scan_ids(a, 64, old, "id"), nb = scan_ids(b, 64, now, "id");
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na * sizeof(int64_t));
+	assert_non_null(strstr(now->metadata.id, "")); /* metadata kept */
 	dlt_snapshot_free(now);
 	dlt_snapshot_free(old);
-	dlt_snapshot_free(latest);
 	dlt_table_free(t);
 }
 
@@ -97,6 +114,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restore_roundtrip),
+		cmocka_unit_test(test_restore_by_timestamp),
 		cmocka_unit_test(test_restore_refuses_vacuumed_files),
 	};
 	mkdir(DLT_TEST_TMPDIR, 0777);
