@@ -57,18 +57,25 @@ bool dlt_table__dv_contains(const dlt_dv_bitmap *dv, uint64_t row)
 	       roaring_bitmap_contains(dv->maps[lo], (uint32_t)row);
 }
 
-int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, bool wrap_last,
-                          dlt_error *err)
+int dlt_table__z85_decode(uint8_t *out, size_t *out_len, const char *s, size_t n,
+                          bool allow_pad, dlt_error *err)
 {
 	size_t i, o = 0;
 
+	*out_len = 0;
 	if (n % 5 != 0)
 		return dlt_error_set(err, DLT_ECORRUPT,
 		                     "z85: length %zu is not a multiple of 5", n);
 	for (i = 0; i < n; i += 5) {
 		uint64_t v = 0;
-		size_t k;
-		for (k = 0; k < 5; k++) {
+		size_t k, pad = 0, nb;
+		/* A padded final block: k '#' (k = 1..3) stand for k leading zero
+		 * bytes that are not part of the data; the block holds 4 - k bytes.
+		 * Unambiguous: an unpadded block starting with '#' exceeds 32 bits. */
+		if (allow_pad && i + 5 == n)
+			while (pad < 3 && s[i + pad] == '#')
+				pad++;
+		for (k = pad; k < 5; k++) {
 			const char *hit = s[i + k] ? memchr(z85_chars, s[i + k], 85) : NULL;
 			int d = hit ? (int)(hit - z85_chars) : -1;
 			if (d < 0)
@@ -77,16 +84,14 @@ int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, bool wrap_last,
 				                     (unsigned char)s[i + k], i + k);
 			v = v * 85 + (uint64_t)d;
 		}
-		/* Delta's encoder writes a partial final block whose value may exceed 32
-		 * bits; only the leading sizeInBytes bytes count, so it wraps. */
-		if (v > 0xffffffffu && !(wrap_last && i + 5 == n))
+		nb = 4 - pad;
+		if (v >> (8 * nb) != 0)
 			return dlt_error_set(err, DLT_ECORRUPT,
-			                     "z85: group at offset %zu exceeds 32 bits", i);
-		out[o++] = (uint8_t)(v >> 24);
-		out[o++] = (uint8_t)(v >> 16);
-		out[o++] = (uint8_t)(v >> 8);
-		out[o++] = (uint8_t)v;
+			                     "z85: group at offset %zu exceeds %zu bytes", i, nb);
+		for (k = nb; k-- > 0;)
+			out[o++] = (uint8_t)(v >> (8 * k));
 	}
+	*out_len = o;
 	return DLT_OK;
 }
 
@@ -95,6 +100,7 @@ int dlt_table__dv_relative_path(char **out, const char *p, dlt_error *err)
 	size_t n = strlen(p), plen;
 	uint8_t u[16];
 	char hex[37];
+	size_t ulen;
 	int rc, i, o = 0;
 
 	*out = NULL;
@@ -103,7 +109,7 @@ int dlt_table__dv_relative_path(char **out, const char *p, dlt_error *err)
 		                     "deletion vector: pathOrInlineDv '%s' is shorter than a z85 uuid "
 		                     "(20 characters)", p);
 	plen = n - 20;
-	if ((rc = dlt_table__z85_decode(u, p + plen, 20, false, err)) < 0)
+	if ((rc = dlt_table__z85_decode(u, &ulen, p + plen, 20, false, err)) < 0)
 		return dlt_error_prefix(err, "deletion vector '%s'", p);
 	for (i = 0; i < 16; i++) {
 		static const char hx[] = "0123456789abcdef";
@@ -257,7 +263,7 @@ int dlt_table__dv_load(dlt_dv_bitmap *out, const dlt_log_dv *dv, dlt_storage *st
 
 	memset(out, 0, sizeof(*out));
 	if (dv->storage_type == 'i') {
-		size_t n = strlen(dv->path_or_inline_dv), cap;
+		size_t n = strlen(dv->path_or_inline_dv), cap, got = 0;
 		uint8_t *buf;
 		if (n % 5 != 0 || dv->size_in_bytes < 0 || (size_t)dv->size_in_bytes > n / 5 * 4)
 			return dlt_error_set(err, DLT_ECORRUPT,
@@ -266,8 +272,13 @@ int dlt_table__dv_load(dlt_dv_bitmap *out, const dlt_log_dv *dv, dlt_storage *st
 		cap = n / 5 * 4;
 		if ((buf = dlt_malloc(cap ? cap : 1)) == NULL)
 			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
-		rc = dlt_table__z85_decode(buf, dv->path_or_inline_dv, n,
-		                           (size_t)dv->size_in_bytes < cap, err);
+		/* Encoders pad the last partial block either with zero bytes (decoded,
+		 * then cut to sizeInBytes) or with leading '#' (fewer bytes decoded). */
+		rc = dlt_table__z85_decode(buf, &got, dv->path_or_inline_dv, n, true, err);
+		if (rc == DLT_OK && got < (size_t)dv->size_in_bytes)
+			rc = dlt_error_set(err, DLT_ECORRUPT,
+			                   "%zu bytes decoded, sizeInBytes is %" PRId32, got,
+			                   dv->size_in_bytes);
 		if (rc == DLT_OK)
 			rc = dlt_table__dv_parse(out, buf, (size_t)dv->size_in_bytes, err);
 		dlt_free(buf);

@@ -316,14 +316,14 @@ void dlt_scan_get_metrics(dlt_scan_metrics *out, const dlt_scan *scan)
 typedef struct stats_holder {
 	dlt_column_stats *cols;
 	struct ArrowArray *mins, *maxs;
-	size_t n;
+	size_t n, cap;
 	struct ArrowArray part;
 } stats_holder;
 
 static void holder_dispose(stats_holder *h)
 {
 	size_t i;
-	for (i = 0; i < h->n; i++) {
+	for (i = 0; i < h->cap; i++) {
 		dlt_array__release(&h->mins[i]);
 		dlt_array__release(&h->maxs[i]);
 	}
@@ -334,9 +334,11 @@ static void holder_dispose(stats_holder *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* Allocates the column pieces; h->part (already built or not) is kept. */
 static int holder_init(stats_holder *h, size_t n, dlt_error *err)
 {
-	memset(h, 0, sizeof(*h));
+	h->n = 0;
+	h->cap = 0;
 	h->cols = dlt_calloc(n + 1, sizeof(*h->cols));
 	h->mins = dlt_calloc(n + 1, sizeof(*h->mins));
 	h->maxs = dlt_calloc(n + 1, sizeof(*h->maxs));
@@ -344,6 +346,7 @@ static int holder_init(stats_holder *h, size_t n, dlt_error *err)
 		holder_dispose(h);
 		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
 	}
+	h->cap = n;
 	return DLT_OK;
 }
 
@@ -580,6 +583,7 @@ static int scan_rg_filter(int64_t row_group, int64_t num_rows,
 	int may = 1, rc;
 
 	(void)row_group;
+	memset(&h, 0, sizeof(h));
 	if ((rc = holder_init(&h, s->n_leaves, NULL)) < 0)
 		return rc;
 	for (i = 0; i < s->n_leaves; i++) {

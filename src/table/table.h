@@ -27,11 +27,13 @@ typedef struct dlt_dv_bitmap {
 void dlt_table__dv_dispose(dlt_dv_bitmap *dv);
 bool dlt_table__dv_contains(const dlt_dv_bitmap *dv, uint64_t row);
 
-/* Z85 (ZeroMQ RFC 32) decode: n must be a multiple of 5; out gets n/5*4 bytes.
- * wrap_last: the final group may exceed 32 bits (a partial block as Delta
- * writes it) and is taken modulo 2^32. DLT_ECORRUPT naming the position. */
-int dlt_table__z85_decode(uint8_t *out, const char *s, size_t n, bool wrap_last,
-                          dlt_error *err);
+/* Z85 (ZeroMQ RFC 32) decode: n must be a multiple of 5; out gets up to
+ * n/5*4 bytes, *out_len of them. allow_pad: the final group may start with
+ * k = 1..3 '#', a partial block of 4 - k bytes (right-aligned in the group,
+ * as the Rust z85 crate writes a tail). Every group must fit its bytes
+ * (never taken modulo 2^32). DLT_ECORRUPT naming the position. */
+int dlt_table__z85_decode(uint8_t *out, size_t *out_len, const char *s, size_t n,
+                          bool allow_pad, dlt_error *err);
 /* Relative DV path of a 'u' descriptor: "<prefix>/deletion_vector_<uuid>.bin"
  * (no "<prefix>/" when the prefix is empty). *out: dlt_free. */
 int dlt_table__dv_relative_path(char **out, const char *path_or_inline, dlt_error *err);
