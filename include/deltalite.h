@@ -21,5 +21,6 @@
 #include "deltalite/maintenance.h" /* checkpoints, log cleanup, vacuum, restore */
 #include "deltalite/txn.h"      /* transactions: stage actions, commit, conflicts */
 #include "deltalite/ops.h"      /* create tables, write data, set properties */
+#include "deltalite/optimize.h" /* OPTIMIZE: compaction, Z-order */
 
 #endif /* DELTALITE_H */

@@ -462,7 +462,7 @@ static int parse_file(pctx *c, json_t *o, const char *act, dlt_log_action *a, ch
 	pv->n = npv;
 	pv->kv = c->kv;
 	tags->n = ntags;
-	tags->kv = c->kv + npv;
+	tags->kv = c->kv ? c->kv + npv : NULL; /* no offset on NULL (UBSan) */
 	f->partition_values = pv;
 	f->tags = b ? tags : NULL;
 	if ((rc = get_int(c, o, act, "size", is_add || a->kind == DLT_LOG_CDC, &f->size, -1)) < 0)
@@ -588,7 +588,7 @@ static int parse_line(pctx *c, json_t *root, dlt_log_action_cb cb, void *payload
 			a.protocol.n_reader_features = nr;
 			a.protocol.reader_features = c->strs;
 			a.protocol.n_writer_features = nw;
-			a.protocol.writer_features = c->strs + nr;
+			a.protocol.writer_features = c->strs ? c->strs + nr : NULL;
 			break;
 		}
 		case DLT_LOG_METADATA: {
@@ -624,7 +624,7 @@ static int parse_line(pctx *c, json_t *root, dlt_log_action_cb cb, void *payload
 			conf.n = nconf;
 			conf.kv = c->kv;
 			fo.n = nfo;
-			fo.kv = c->kv + nconf;
+			fo.kv = c->kv ? c->kv + nconf : NULL;
 			m->configuration = conf;
 			m->format_options = fo;
 			break;

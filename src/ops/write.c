@@ -9,6 +9,7 @@
  * only once finished); the commit (deltalite/txn.h) references them. On any
  * failure nothing is committed. */
 #include "ops/ops.h"
+#include "ops/dml.h"
 #include "compute/compute.h"
 #include "table/table.h"
 #include "util/parse.h"
@@ -41,6 +42,7 @@ typedef struct added {
 	size_t pfile;             /* index of its partition */
 	int64_t size;
 	char *stats;
+	int64_t rows;
 } added;
 
 typedef struct wctx {
@@ -68,6 +70,8 @@ typedef struct wctx {
 	const char *replace_sql;
 	int64_t rows_seen;
 	dlt_write_metrics m;
+	const char *name_prefix;          /* dlt_ops_writer: "part" (NULL) or "cdc" */
+	const char *dir_prefix;           /* dlt_ops_writer: "_change_data/" or NULL */
 } wctx;
 
 static int64_t max_mapping_id(const struct ArrowSchema *s, int depth)
@@ -411,6 +415,7 @@ static int close_file(wctx *w, size_t pi)
 		p->path = NULL;
 		a->pfile = pi;
 		a->size = (int64_t)dlt_parquet_write_result_file_size(res);
+		a->rows = dlt_parquet_write_result_num_rows(res);
 		a->stats = (char *)dlt_buf_detach(&stats, NULL);
 		w->m.files_added++;
 		w->m.bytes_added += a->size;
@@ -431,7 +436,9 @@ static int open_file(wctx *w, pfile *p)
 
 	if ((rc = dlt_ops__uuid(uuid, w->err)) < 0)
 		return rc;
-	p->path = dlt_asprintf("%spart-%05" PRId64 "-%s-c000%s%s.parquet", p->dir, w->file_no++,
+	p->path = dlt_asprintf("%s%s%s-%05" PRId64 "-%s-c000%s%s.parquet",
+	                       w->dir_prefix ? w->dir_prefix : "", p->dir,
+	                       w->name_prefix ? w->name_prefix : "part", w->file_no++,
 	                       uuid, w->ext[0] ? "." : "", w->ext);
 	if (!p->path)
 		return oom(w->err);
@@ -1275,4 +1282,137 @@ done:
 	wctx_dispose(&w);
 	dlt_txn_free(txn);
 	return rc;
+}
+
+/* ------------------------------------------------ dlt_ops_writer hook -- */
+/* The same machinery for DELETE / UPDATE / MERGE / OPTIMIZE (ops/dml.h):
+ * logical batches of the snapshot's schema in, finished files out. */
+
+struct dlt_ops_writer {
+	wctx w;
+	bool checks;
+	bool finished;
+	dlt_ops_written *files;
+};
+
+int dlt_ops__writer_open(dlt_ops_writer **out, dlt_storage *st, const dlt_ops_writer_args *a,
+                         dlt_error *err)
+{
+	dlt_ops_writer *ow;
+	const dlt_snapshot *snap;
+	int rc;
+
+	*out = NULL;
+	if (!a || !a->snap || !st || !codec_ext(a->codec) || a->target_file_size < 0)
+		return dlt_error_set(err, DLT_EINVAL, "data file writer: invalid arguments");
+	snap = a->snap;
+	if (!(ow = dlt_calloc(1, sizeof(*ow))))
+		return oom(err);
+	ow->w.err = err;
+	ow->w.st = st;
+	ow->checks = a->checks;
+	ow->w.name_prefix = a->name_prefix;
+	ow->w.dir_prefix = a->dir_prefix;
+	ow->w.target = a->target_file_size ? a->target_file_size : (int64_t)128 << 20;
+	ow->w.ext = codec_ext(a->codec);
+	ow->w.cm = snap->column_mapping != DLT_LOG_CM_NONE;
+	dlt_parquet_write_options_init(&ow->w.popts, DLT_PARQUET_WRITE_OPTIONS_VERSION);
+	ow->w.popts.codec = a->codec;
+	ow->w.popts.stats_truncate_bytes = 32 * 4 + 8;
+	if (ow->w.target < ow->w.popts.row_group_bytes)
+		ow->w.popts.row_group_bytes = ow->w.target;
+	if (a->change_type_column) {
+		const struct ArrowSchema *ss = &snap->schema;
+		if ((rc = dlt_schema__init(&ow->w.logical, "+s", "", 0, ss->n_children + 1, err)) < 0)
+			goto fail;
+		for (int64_t i = 0; i < ss->n_children; i++)
+			if ((rc = dlt_schema__copy(ow->w.logical.children[i], ss->children[i], err)) < 0)
+				goto fail;
+		if ((rc = dlt_schema__init_leaf(ow->w.logical.children[ss->n_children], "u",
+		                                "_change_type", ARROW_FLAG_NULLABLE, err)) < 0)
+			goto fail;
+	} else if ((rc = dlt_schema__copy(&ow->w.logical, &snap->schema, err)) < 0) {
+		goto fail;
+	}
+	if ((rc = setup_columns(&ow->w, snap->metadata.partition_columns,
+	                        snap->metadata.n_partition_columns)) < 0 ||
+	    (rc = setup_stats(&ow->w, &snap->metadata.configuration, &snap->protocol)) < 0)
+		goto fail;
+	if (a->checks && (rc = dlt_ops__checks_load(&ow->w.checks, &snap->schema,
+	                                           &snap->metadata.configuration, err)) < 0)
+		goto fail;
+	*out = ow;
+	return DLT_OK;
+fail:
+	dlt_ops__writer_free(ow);
+	return rc;
+}
+
+int dlt_ops__writer_write(dlt_ops_writer *ow, const struct ArrowArray *batch, dlt_error *err)
+{
+	int rc = DLT_OK;
+
+	if (!ow || ow->finished || !batch)
+		return dlt_error_set(err, DLT_EINVAL, "data file writer: invalid state");
+	ow->w.err = err;
+	if (batch->length == 0)
+		return DLT_OK;
+	if (batch->n_children != ow->w.logical.n_children)
+		return dlt_error_set(err, DLT_EINVAL, "data file writer: batch has %" PRId64
+		                     " columns, expected %" PRId64, batch->n_children,
+		                     ow->w.logical.n_children);
+	/* every column is present, generated ones included: checks_run verifies them */
+	if (ow->checks)
+		rc = dlt_ops__checks_run(&ow->w.checks, &ow->w.logical, batch, ow->w.rows_seen, err);
+	ow->w.rows_seen += batch->length;
+	if (rc == 0)
+		rc = route(&ow->w, batch);
+	return rc;
+}
+
+int dlt_ops__writer_finish(dlt_ops_writer *ow, dlt_error *err)
+{
+	int rc;
+
+	if (!ow)
+		return dlt_error_set(err, DLT_EINVAL, "data file writer: NULL");
+	if (ow->finished)
+		return DLT_OK;
+	ow->w.err = err;
+	for (size_t i = 0; i < ow->w.n_pf; i++)
+		if ((rc = close_file(&ow->w, i)) < 0)
+			return rc;
+	if (!(ow->files = dlt_calloc(ow->w.n_adds + 1, sizeof(*ow->files))))
+		return oom(err);
+	for (size_t i = 0; i < ow->w.n_adds; i++) {
+		const added *ad = &ow->w.adds[i];
+		const pfile *p = &ow->w.pf[ad->pfile];
+		ow->files[i].path = ad->path;
+		ow->files[i].partition_values = p->pv;
+		ow->files[i].n_partition_values = p->n_pv;
+		ow->files[i].size = ad->size;
+		ow->files[i].num_records = ad->rows;
+		ow->files[i].stats = ad->stats;
+	}
+	ow->finished = true;
+	return DLT_OK;
+}
+
+size_t dlt_ops__writer_n_files(const dlt_ops_writer *ow)
+{
+	return ow && ow->finished ? ow->w.n_adds : 0;
+}
+
+const dlt_ops_written *dlt_ops__writer_file(const dlt_ops_writer *ow, size_t i)
+{
+	return ow && ow->finished && i < ow->w.n_adds ? &ow->files[i] : NULL;
+}
+
+void dlt_ops__writer_free(dlt_ops_writer *ow)
+{
+	if (!ow)
+		return;
+	wctx_dispose(&ow->w);
+	dlt_free(ow->files);
+	dlt_free(ow);
 }

@@ -1539,6 +1539,33 @@ static int node_validity(uint8_t **bm_out, int64_t *len_out, int64_t *nulls_out,
 	bool is_list = node->kind == DLT_PQN_LIST || node->kind == DLT_PQN_MAP;
 	const int16_t *def = c->def, *rep = c->rep;
 
+	if (c->flat) {
+		/* A flat leaf (max_def 1, max_rep 0) keeps its levels as the bits of
+		 * c->valid, not in c->def: the one optional node on its path (the
+		 * leaf, or a struct above a required leaf) is valid where the bit is
+		 * set; nodes above that one are required. */
+		*len_out = (int64_t)n;
+		*nulls_out = 0;
+		*bm_out = NULL;
+		if (offsets_out)
+			*offsets_out = NULL;
+		if (child_len_out)
+			*child_len_out = 0;
+		if (is_list || node->slot_def != 0)
+			return dlt_error_set(err, DLT_ERROR, "internal: '%s' over a flat column",
+			                     node->path);
+		if (node->def == 0 || c->n_valid == n)
+			return DLT_OK;
+		bm = dlt_malloc(n / 8 + 1);
+		if (bm == NULL)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		memcpy(bm, c->valid.data, n / 8 + ((n & 7) != 0));
+		if (n & 7) /* no stray bits past the end */
+			bm[n / 8] &= (uint8_t)((1u << (n & 7)) - 1);
+		*bm_out = bm;
+		*nulls_out = (int64_t)(n - c->n_valid);
+		return DLT_OK;
+	}
 	if (!is_list && rep == NULL && node->slot_def == 0) {
 		/* top-level (flat) node: one slot per level; count nulls first so the
 		 * common no-null case allocates nothing */

@@ -19,6 +19,7 @@ typedef struct stat_leaf {
 	size_t depth;
 	char *pdotted;           /* physical "a.b.c" (Parquet column path) */
 	const struct ArrowSchema *schema;
+	bool is_decimal;         /* statistics read from the JSON text */
 } stat_leaf;
 
 struct dlt_scan {
@@ -127,6 +128,7 @@ static int add_leaf(dlt_scan *s, const struct ArrowSchema *f, const char **lp,
 	l = &s->leaves[s->n_leaves];
 	memset(l, 0, sizeof(*l));
 	l->schema = f;
+	l->is_decimal = f->format[0] == 'd' && f->format[1] == ':';
 	l->lpath = dlt_calloc(depth, sizeof(char *));
 	l->ppath = dlt_calloc(depth, sizeof(char *));
 	if (l->lpath == NULL || l->ppath == NULL) {
@@ -375,9 +377,140 @@ static int partition_values(stats_holder *h, const dlt_scan *s, const dlt_log_fi
 	return rc;
 }
 
+/* ---- raw JSON text of a statistic (decimals must not go through double) -- */
+
+static const char *jskip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the string token starting at p ('"'), or NULL. */
+static const char *jskip_string(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* End of the value starting at p, or NULL when malformed. */
+static const char *jskip_value(const char *p, const char *e)
+{
+	int depth = 0;
+	p = jskip_ws(p, e);
+	if (p >= e)
+		return NULL;
+	if (*p == '"')
+		return jskip_string(p, e);
+	if (*p != '{' && *p != '[') {
+		while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
+		       *p != '\t' && *p != '\r')
+			p++;
+		return p;
+	}
+	for (; p < e; p++) {
+		if (*p == '"') {
+			if ((p = jskip_string(p, e)) == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+/* In the object [p, e), the value of key `key` (keys with escapes never
+ * match: the statistic is then unknown). */
+static bool jfind_key(const char **vp, const char *p, const char *e, const char *key)
+{
+	size_t kl = strlen(key);
+	p = jskip_ws(p, e);
+	if (p >= e || *p != '{')
+		return false;
+	p++;
+	for (;;) {
+		const char *ks, *ke;
+		p = jskip_ws(p, e);
+		if (p >= e || *p != '"')
+			return false;
+		ks = p + 1;
+		if ((ke = jskip_string(p, e)) == NULL)
+			return false;
+		p = jskip_ws(ke, e);
+		if (p >= e || *p != ':')
+			return false;
+		p = jskip_ws(p + 1, e);
+		if ((size_t)(ke - 1 - ks) == kl && memcmp(ks, key, kl) == 0) {
+			*vp = p;
+			return true;
+		}
+		if ((p = jskip_value(p, e)) == NULL)
+			return false;
+		p = jskip_ws(p, e);
+		if (p >= e || *p != ',')
+			return false;
+		p++;
+	}
+}
+
+/* The raw text of stats `section` / leaf path, if any. */
+static bool raw_stat(const char **tok, size_t *len, const char *text, const char *section,
+                     const stat_leaf *l)
+{
+	const char *e = text + strlen(text), *v = text, *end;
+	size_t k;
+	if (!jfind_key(&v, v, e, section))
+		return false;
+	for (k = 0; k < l->depth; k++)
+		if (!jfind_key(&v, v, e, l->ppath[k]))
+			return false;
+	if ((end = jskip_value(v, e)) == NULL)
+		return false;
+	*tok = v;
+	*len = (size_t)(end - v);
+	return true;
+}
+
+/* Exact decimal statistic text: a plain JSON number (or a string holding one)
+ * with at most `scale` fraction digits; anything else (exponents, rounding
+ * needed) stays unknown, which never skips wrongly. */
+static bool decimal_stat(uint64_t *words, int n_words, const dlt_type_view *t, const char *tok,
+                         size_t len)
+{
+	size_t i, frac = 0;
+	bool dot = false;
+	if (len >= 2 && tok[0] == '"' && tok[len - 1] == '"') {
+		tok++;
+		len -= 2;
+	}
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = tok[i];
+		if (c == '.' && !dot)
+			dot = true;
+		else if (c >= '0' && c <= '9')
+			frac += dot;
+		else if (!(i == 0 && (c == '-' || c == '+')))
+			return false;
+	}
+	if (frac > (size_t)(t->scale < 0 ? 0 : t->scale))
+		return false;
+	return dlt_parse_decimal(tok, len, t->precision, t->scale, words, n_words) ==
+	       DLT_PARSE_OK;
+}
+
 /* One JSON statistic into a 1-row array of the leaf type (null: unknown). */
 static int json_value(struct ArrowArray *out, const struct ArrowSchema *sch, const json_t *v,
-                      dlt_error *err)
+                      const char *raw, size_t raw_len, dlt_error *err)
 {
 	dlt_builder *b = NULL;
 	const dlt_type_view *t;
@@ -421,8 +554,21 @@ static int json_value(struct ArrowArray *out, const struct ArrowSchema *sch, con
 					ok = dlt_builder__append_int(b, ts, NULL);
 			}
 			break;
+		case DLT_AT_BINARY: case DLT_AT_LARGE_BINARY:
+			if (json_is_string(v))
+				ok = dlt_builder__append_bytes(b, json_string_value(v),
+				                               json_string_length(v), NULL);
+			break;
+		case DLT_AT_DECIMAL128: case DLT_AT_DECIMAL256: {
+			/* from the JSON text: jansson's doubles lose digits */
+			uint64_t w[4] = { 0, 0, 0, 0 };
+			int nw = t->type == DLT_AT_DECIMAL128 ? 2 : 4;
+			if (raw != NULL && decimal_stat(w, nw, t, raw, raw_len))
+				ok = dlt_builder__append_decimal(b, w, nw, NULL);
+			break;
+		}
 		default:
-			break; /* decimals (JSON doubles lose digits), binary: unknown */
+			break; /* unknown */
 		}
 	}
 	if (ok != DLT_OK && dlt_builder__length(b) == 0)
@@ -462,10 +608,18 @@ static int file_stats(stats_holder *h, dlt_file_stats *fs, const dlt_scan *s,
 		const stat_leaf *l = &s->leaves[i];
 		const json_t *nc = json_path(root, "nullCount", l);
 		dlt_column_stats *c = &h->cols[h->n];
+		const char *rmin = NULL, *rmax = NULL;
+		size_t lmin = 0, lmax = 0;
+		if (l->is_decimal) {
+			if (!raw_stat(&rmin, &lmin, f->stats, "minValues", l))
+				rmin = NULL;
+			if (!raw_stat(&rmax, &lmax, f->stats, "maxValues", l))
+				rmax = NULL;
+		}
 		if ((rc = json_value(&h->mins[h->n], l->schema, json_path(root, "minValues", l),
-		                     err)) < 0 ||
+		                     rmin, lmin, err)) < 0 ||
 		    (rc = json_value(&h->maxs[h->n], l->schema, json_path(root, "maxValues", l),
-		                     err)) < 0) {
+		                     rmax, lmax, err)) < 0) {
 			json_decref(root);
 			return rc;
 		}

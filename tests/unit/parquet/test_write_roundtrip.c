@@ -192,10 +192,7 @@ static void gen_field(struct ArrowSchema *s, const char *name, const char *path,
 			char nm[16];
 			snprintf(nm, sizeof(nm), "f%d", i);
 			snprintf(sub, sizeof(sub), "%s.%s", path, nm);
-			/* KNOWN READER BUG (reported): a nullable struct whose first child
-			 * is required reads back with its nulls lost (DuckDB reads the
-			 * same file right); until fixed the first child is nullable. */
-			gen_field(s->children[i], nm, sub, depth + 1, plan, i == 0 || rn(4) != 0);
+			gen_field(s->children[i], nm, sub, depth + 1, plan, rn(4) != 0);
 		}
 		return;
 	}
