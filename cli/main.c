@@ -8,6 +8,7 @@
  * progress goes to stderr, and only when stderr is a terminal.
  */
 #include "cli.h"
+#include "cmd_table.h"
 
 #include <signal.h>
 #include <string.h>
@@ -27,6 +28,13 @@ static const char main_help[] =
 	"  scan TABLE              the rows of a table version (--where, --columns,\n"
 	"                          --version / --timestamp) as JSON lines, CSV or Parquet\n"
 	"  changes TABLE --from V  the change data feed between two versions\n"
+	"  create TABLE --schema S create an empty table (columns, partitioning, properties)\n"
+	"  write TABLE INPUT       append (or overwrite) rows from CSV, JSON lines or Parquet;\n"
+	"                          creates the table when there is none\n"
+	"  checkpoint TABLE        write a checkpoint of the log\n"
+	"  vacuum TABLE            delete data files no longer used (--dry-run lists them)\n"
+	"  restore TABLE           make an older version current again (--version N)\n"
+	"  set-properties TABLE    set or unset table properties (K=V..., --unset K)\n"
 	"  convert IN OUT          convert between CSV, JSON lines and Parquet\n"
 	"  parquet schema FILE     the Parquet schema of a file and its Arrow schema\n"
 	"  parquet meta FILE       row groups, column chunks, encodings, codecs, statistics\n"
@@ -44,6 +52,7 @@ static const char main_help[] =
 	"A TABLE is a directory holding _delta_log/, or a file:// URI.\n"
 	"\n"
 	"Examples:\n"
+	"  deltalite write ./events events.csv\n"
 	"  deltalite inspect ./events\n"
 	"  deltalite scan ./events --where \"country = 'FR'\" --version 3 --limit 10\n"
 	"  deltalite convert trips.csv trips.parquet\n"
@@ -61,6 +70,12 @@ static const struct {
 	{ "history", cmd_history },
 	{ "scan", cmd_scan },
 	{ "changes", cmd_changes },
+	{ "create", cmd_create },
+	{ "write", cmd_write },
+	{ "checkpoint", cmd_checkpoint },
+	{ "vacuum", cmd_vacuum },
+	{ "restore", cmd_restore },
+	{ "set-properties", cmd_set_properties },
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * "In-Commit Timestamps"; the commit primitive is put-if-absent of
  * _delta_log/<v>.json (never check-then-write). */
 #include "log/txn.h"
+#include "log/ckpt_write.h"
 #include "log/ckpt.h"
 
 #include <inttypes.h>
@@ -554,6 +555,19 @@ static void post_commit(dlt_txn *t)
 			t->hook_err = e;
 			dlt_error_prefix(&t->hook_err, "version %" PRId64 ": checksum", t->version);
 		}
+	}
+	/* Built-in: checkpoint every delta.checkpointInterval commits (and clean up
+	 * expired logs), unless the embedder registered its own global "checkpoint"
+	 * hook (a no-op one disables it). Failures are recorded, never fatal. */
+	bool own_checkpoint = false;
+	for (size_t i = 0; i < ng; i++)
+		if (strcmp(g[i].name, "checkpoint") == 0)
+			own_checkpoint = true;
+	if (!own_checkpoint && (rc = dlt_log__checkpoint_hook(t, t->version, NULL, &e)) < 0 &&
+	    t->hook_rc == DLT_OK) {
+		t->hook_rc = rc;
+		t->hook_err = e;
+		dlt_error_prefix(&t->hook_err, "version %" PRId64 ": checkpoint", t->version);
 	}
 	for (size_t pass = 0; pass < 2; pass++) {
 		const dlt_txn_hook *h = pass == 0 ? g : t->hooks;

@@ -101,7 +101,7 @@ int64_t dlt_log__txn_now(const dlt_txn *txn)
 {
 	if (txn && txn->clock)
 		return txn->clock(txn->clock_payload);
-	return dlt_now_ns() / 1000000;
+	return dlt_wall_ms(); /* commit timestamps are dates: never the monotonic clock */
 }
 
 const char *dlt_log__isolation_name(dlt_isolation_level l)

@@ -31,4 +31,15 @@ bool dlt_ops__zorder_orderable(const struct ArrowSchema *schema);
 int dlt_ops__zorder_indices(int64_t *out, const dlt_column *cols, size_t n_cols,
                             int64_t n_rows, dlt_error *err);
 
+/* ---------------------------------------------------------- optimize.c -- */
+
+/* Called after every bin is rewritten and staged, just before the commit
+ * (tests use it to commit concurrently). A negative return aborts. */
+typedef int (*dlt_ops_optimize_hook)(dlt_table *table, void *payload, dlt_error *err);
+
+/* dlt_table_optimize with a hook (NULL: none). */
+int dlt_ops__optimize_run(dlt_optimize_metrics *out, dlt_table *table,
+                          const dlt_optimize_options *opts, dlt_ops_optimize_hook hook,
+                          void *payload, dlt_error *err);
+
 #endif /* DLT_OPS_OPTIMIZE_H */

@@ -912,6 +912,11 @@ static int gather_binary(pq_chunk *c, int32_t *offsets, const uint32_t *idx, siz
 		                     "column '%s' (row group %d): byte array data of the column chunk "
 		                     "exceeds the reader's limit of %zu bytes",
 		                     c->leaf->path, c->rg, PQ_MAX_DECODED);
+	if (total == 0) { /* only empty values: c->data may have no storage to copy into */
+		for (i = 0; i < n; i++)
+			offsets[i + 1] = (int32_t)pos;
+		return DLT_OK;
+	}
 	if (!c->dict_short)
 		return dlt_pq__dict_gather_binary32(offsets, &c->data, doff, dd, idx, n, err);
 	if ((rc = dlt_buf_reserve(&c->data, total + 16, err)) < 0)

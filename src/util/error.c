@@ -177,6 +177,13 @@ int64_t dlt_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t dlt_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Howard Hinnant's civil-calendar algorithms (public domain formulas). */
 int64_t dlt_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

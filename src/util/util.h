@@ -96,8 +96,10 @@ static inline void dlt_buf_clear(dlt_buf *b) { b->len = 0; }
 
 /* ---------- time ---------- */
 
-/* Monotonic clock in nanoseconds (for metrics and benchmarks). */
+/* Monotonic clock in nanoseconds (for metrics and benchmarks; not a date). */
 int64_t dlt_now_ns(void);
+/* Wall clock: milliseconds since the Unix epoch (commit timestamps, retention). */
+int64_t dlt_wall_ms(void);
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), and back. */
 int64_t dlt_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -848,6 +848,70 @@ static void test_txn_post_commit_hooks(void **state)
 	dlt_table_free(t);
 }
 
+/* Regression: commit timestamps come from the wall clock (they are dates), not the
+ * monotonic clock, which made fresh tombstones look decades old to vacuum. */
+static void test_txn_commit_timestamp_is_wall_clock(void **state)
+{
+	char uri[64];
+	dlt_table *t = create(uri, sizeof(uri), NULL, 0, false);
+	dlt_snapshot *s = NULL;
+	dlt_error err;
+	int64_t before = dlt_wall_ms() - 1000;
+	(void)state;
+	dlt_txn *a = begin(t, DLT_ISOLATION_DEFAULT);
+	add(a, "w.parquet", NULL, 1);
+	assert_int_equal(dlt_txn_commit(NULL, a, &err), DLT_OK);
+	dlt_txn_free(a);
+	char *c = read_key(t, "_delta_log/00000000000000000001.json");
+	const char *ts = strstr(c, "\"timestamp\":");
+	assert_non_null(ts);
+	int64_t v = strtoll(ts + 12, NULL, 10);
+	assert_true(v >= before && v <= dlt_wall_ms() + 1000);
+	dlt_free(c);
+	assert_int_equal(dlt_table_snapshot(&s, t, -1, &err), DLT_OK);
+	dlt_snapshot_free(s);
+	dlt_table_free(t);
+}
+
+/* Every delta.checkpointInterval commits a checkpoint appears by itself, and the
+ * table read from it equals the one replayed from JSON. */
+static void test_txn_auto_checkpoint_every_interval(void **state)
+{
+	const dlt_kv conf[] = { { "delta.checkpointInterval", "3" } };
+	char uri[64], path[64];
+	dlt_table *t = create(uri, sizeof(uri), conf, 1, false);
+	dlt_bytes b = DLT_BYTES_INIT;
+	dlt_snapshot *s = NULL;
+	dlt_error err;
+	(void)state;
+	for (int i = 1; i <= 7; i++) {
+		dlt_txn *a = begin(t, DLT_ISOLATION_DEFAULT);
+		snprintf(path, sizeof(path), "auto%d.parquet", i);
+		add(a, path, NULL, i);
+		assert_int_equal(dlt_txn_commit(NULL, a, &err), DLT_OK);
+		assert_int_equal(dlt_log__txn_hook_status(a, &err), DLT_OK);
+		dlt_txn_free(a);
+	}
+	/* versions 3 and 6 are multiples of the interval; 7 is not */
+	assert_int_equal(dlt_storage_get(&b, dlt_table_storage(t),
+	                                 "_delta_log/00000000000000000003.checkpoint.parquet", &err), DLT_OK);
+	dlt_bytes_dispose(&b);
+	assert_int_equal(dlt_storage_get(&b, dlt_table_storage(t),
+	                                 "_delta_log/00000000000000000006.checkpoint.parquet", &err), DLT_OK);
+	dlt_bytes_dispose(&b);
+	assert_int_equal(dlt_storage_get(&b, dlt_table_storage(t),
+	                                 "_delta_log/00000000000000000007.checkpoint.parquet", &err),
+	                 DLT_ENOTFOUND);
+	char *lc = read_key(t, "_delta_log/_last_checkpoint");
+	assert_non_null(strstr(lc, "\"version\":6"));
+	dlt_free(lc);
+	assert_int_equal(dlt_table_snapshot(&s, t, -1, &err), DLT_OK);
+	assert_int_equal(dlt_snapshot_version(s), 7);
+	assert_int_equal(dlt_snapshot_num_files(s), 2 + 7);
+	dlt_snapshot_free(s);
+	dlt_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +934,8 @@ int main(void)
 		cmocka_unit_test(test_txn_append_only),
 		cmocka_unit_test(test_txn_malformed_crc),
 		cmocka_unit_test(test_txn_post_commit_hooks),
+		cmocka_unit_test(test_txn_commit_timestamp_is_wall_clock),
+		cmocka_unit_test(test_txn_auto_checkpoint_every_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
