@@ -14,6 +14,8 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_vacuum(cli_ctx *c, int argc, char **argv);
 int cmd_restore(cli_ctx *c, int argc, char **argv);
 int cmd_set_properties(cli_ctx *c, int argc, char **argv);
+int cmd_merge(cli_ctx *c, int argc, char **argv);
+int cmd_optimize(cli_ctx *c, int argc, char **argv);
 
 /** "123 B", "1.2 KiB", "3.4 MiB"... into buf[n]. */
 void cli_human_bytes(char *buf, size_t n, int64_t b);

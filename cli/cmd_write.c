@@ -512,7 +512,12 @@ const char *cli_plural(int64_t n, const char *one, const char *many)
 /* The table's name in a message, unless the message has it already. */
 void cli_name_table(dlt_error *err, const char *uri)
 {
-	if (!strstr(err->message, uri))
+	char *p = strstr(err->message, "write with schema merge");
+
+	if (p) /* the library names its option; say ours */
+		snprintf(p, sizeof(err->message) - (size_t)(p - err->message),
+		         "write with --schema-mode merge to add it");
+	if (!strstr(err->message, uri) || strlen(uri) < 4)
 		dlt_error_prefix(err, "table %s", uri);
 	err->path[0] = '\0';
 }
@@ -752,9 +757,17 @@ static int table_typed_schema(struct ArrowSchema *out, const struct ArrowSchema 
 		int j = col->name ? cli_arrow_child(table, col->name) : -1;
 
 		t1.n = t2.n = 0;
-		if (!col->name || strchr(col->name, '`') || ddl_type(&t1, col) < 0) {
+		if (!col->name || strchr(col->name, '`')) {
 			ok = 0;
 			break;
+		}
+		if (ddl_type(&t1, col) < 0) { /* e.g. a column of nulls only */
+			if (j < 0) {
+				ok = 0;
+				break;
+			}
+			t1.n = 0;
+			sb_add(&t1, "?");
 		}
 		if (j >= 0 && ddl_type(&t2, table->children[j]) == 0 && !t2.oom && !t1.oom &&
 		    strcmp(t1.p, t2.p) != 0) {

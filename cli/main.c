@@ -35,6 +35,7 @@ static const char main_help[] =
 	"  vacuum TABLE            delete data files no longer used (--dry-run lists them)\n"
 	"  restore TABLE           make an older version current again (--version N)\n"
 	"  set-properties TABLE    set or unset table properties (K=V..., --unset K)\n"
+	"  optimize TABLE          compact small files, or Z-order them (--zorder)\n"
 	"  convert IN OUT          convert between CSV, JSON lines and Parquet\n"
 	"  parquet schema FILE     the Parquet schema of a file and its Arrow schema\n"
 	"  parquet meta FILE       row groups, column chunks, encodings, codecs, statistics\n"
@@ -76,6 +77,7 @@ static const struct {
 	{ "vacuum", cmd_vacuum },
 	{ "restore", cmd_restore },
 	{ "set-properties", cmd_set_properties },
+	{ "optimize", cmd_optimize },
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,8 @@
 #include "deltalite/maintenance.h" /* checkpoints, log cleanup, vacuum, restore */
 #include "deltalite/txn.h"      /* transactions: stage actions, commit, conflicts */
 #include "deltalite/ops.h"      /* create tables, write data, set properties */
+#include "deltalite/dml.h"      /* DELETE and UPDATE (copy-on-write, deletion vectors) */
+#include "deltalite/merge.h"    /* MERGE INTO: upserts from an Arrow stream */
 #include "deltalite/optimize.h" /* OPTIMIZE: compaction, Z-order */
 
 #endif /* DELTALITE_H */

@@ -75,6 +75,25 @@ static bool has_scheme(const char *p)
 	return *s == ':' && s - p > 1; /* one letter: a Windows drive, not a scheme */
 }
 
+/* Checks of a decoded relative path `d` (original `path` for messages). */
+static int check_relative(const char *d, const char *path, dlt_error *err)
+{
+	/* relative: no segment may climb out of the table root */
+	for (const char *s = d; *s;) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if ((n == 2 && s[0] == '.' && s[1] == '.') || (n == 0 && e))
+			return dlt_error_set(err, DLT_ECORRUPT,
+			                     "path '%s' escapes the table root or is malformed", path);
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	if (strchr(d, '\\'))
+		return dlt_error_set(err, DLT_ECORRUPT, "path '%s' has a backslash", path);
+	return DLT_OK;
+}
+
 int dlt_log__decode_path(char **out, bool *absolute, const char *path, dlt_error *err)
 {
 	char *d = NULL;
@@ -101,26 +120,35 @@ int dlt_log__decode_path(char **out, bool *absolute, const char *path, dlt_error
 		*out = d;
 		return DLT_OK;
 	}
-	/* relative: no segment may climb out of the table root */
-	for (const char *s = d; *s;) {
-		const char *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		if ((n == 2 && s[0] == '.' && s[1] == '.') || (n == 0 && e)) {
-			rc = dlt_error_set(err, DLT_ECORRUPT,
-			                   "path '%s' escapes the table root or is malformed", path);
-			dlt_free(d);
-			return rc;
-		}
-		s += n;
-		if (*s == '/')
-			s++;
-	}
-	if (strchr(d, '\\')) {
-		rc = dlt_error_set(err, DLT_ECORRUPT, "path '%s' has a backslash", path);
+	if ((rc = check_relative(d, path, err)) < 0) {
 		dlt_free(d);
 		return rc;
 	}
 	*out = d;
+	return DLT_OK;
+}
+
+int dlt_log__decode_path_ref(const char **out, char **owned, bool *absolute, const char *path,
+                             dlt_error *err)
+{
+	int rc;
+	*out = NULL;
+	*owned = NULL;
+	*absolute = false;
+	if (!path || !*path || strchr(path, '%') || has_scheme(path)) {
+		rc = dlt_log__decode_path(owned, absolute, path, err);
+		*out = *owned;
+		return rc;
+	}
+	/* nothing to decode: the same checks on the text itself, no copy */
+	if (path[0] == '/') {
+		*absolute = true;
+		*out = path;
+		return DLT_OK;
+	}
+	if ((rc = check_relative(path, path, err)) < 0)
+		return rc;
+	*out = path;
 	return DLT_OK;
 }
 

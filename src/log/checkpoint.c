@@ -75,9 +75,18 @@ static bool get_i64(col c, int64_t i, int64_t *out)
 {
 	dlt_type_view t;
 	int64_t j;
-	if (is_null(c, i) || dlt_arrow__parse_format(&t, c.s->format, NULL) < 0)
+	if (is_null(c, i))
 		return false;
 	j = c.a->offset + i;
+	if (c.s->format[0] && !c.s->format[1]) { /* the usual primitive formats */
+		switch (c.s->format[0]) {
+		case 'l': *out = ((const int64_t *)c.a->buffers[1])[j]; return true;
+		case 'i': *out = ((const int32_t *)c.a->buffers[1])[j]; return true;
+		default: break;
+		}
+	}
+	if (dlt_arrow__parse_format(&t, c.s->format, NULL) < 0)
+		return false;
 	switch (t.bit_width) {
 	case 64: *out = ((const int64_t *)c.a->buffers[1])[j]; return t.type != DLT_AT_FLOAT64;
 	case 32: *out = ((const int32_t *)c.a->buffers[1])[j]; return t.type != DLT_AT_FLOAT32;
@@ -97,9 +106,14 @@ static bool get_bool(col c, int64_t i, bool *out)
 
 /* ------------------------------------------------------ row scratch -- */
 
+typedef struct sblock {
+	struct sblock *next;
+	size_t used, cap;
+	/* data follows */
+} sblock;
+
 typedef struct scratch {
-	char **strs;
-	size_t n, cap;
+	sblock *blocks;   /* current first; reset keeps one block */
 	dlt_log_kv *kv;
 	size_t nkv, kvcap;
 	const char **list;
@@ -109,20 +123,54 @@ typedef struct scratch {
 
 static void scratch_reset(scratch *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		dlt_free(s->strs[i]);
-	s->n = 0;
+	if (s->blocks && s->blocks->next) {
+		/* a big row: keep one block as large as everything it needed */
+		size_t total = 0;
+		for (sblock *b = s->blocks, *n; b; b = n) {
+			n = b->next;
+			total += b->cap;
+			dlt_free(b);
+		}
+		s->blocks = dlt_malloc(sizeof(sblock) + total);
+		if (s->blocks) {
+			s->blocks->next = NULL;
+			s->blocks->cap = total;
+		}
+	}
+	if (s->blocks)
+		s->blocks->used = 0;
 	s->nkv = 0;
 	s->nlist = 0;
 }
 
 static void scratch_dispose(scratch *s)
 {
-	scratch_reset(s);
-	dlt_free(s->strs);
+	for (sblock *b = s->blocks, *n; b; b = n) {
+		n = b->next;
+		dlt_free(b);
+	}
+	s->blocks = NULL;
 	dlt_free(s->kv);
 	dlt_free(s->list);
 	dlt_buf_dispose(&s->json);
+}
+
+/* n bytes valid until the next scratch_reset; NULL on ENOMEM. */
+static char *salloc(scratch *s, size_t n)
+{
+	sblock *b = s->blocks;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 4096 ? n : 4096;
+		if (!(b = dlt_malloc(sizeof(sblock) + cap)))
+			return NULL;
+		b->next = s->blocks;
+		b->used = 0;
+		b->cap = cap;
+		s->blocks = b;
+	}
+	char *p = (char *)(b + 1) + b->used;
+	b->used += n;
+	return p;
 }
 
 /* NUL-terminated copy of string element (NULL when null). *ok false on ENOMEM. */
@@ -130,24 +178,15 @@ static const char *str(scratch *s, col c, int64_t i, bool *ok)
 {
 	const char *p;
 	size_t n;
-	if (!get_sv(c, i, &p, &n))
+	if (!c.a || !get_sv(c, i, &p, &n))
 		return NULL;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **ns = dlt_realloc(s->strs, cap * sizeof(*ns));
-		if (!ns) {
-			*ok = false;
-			return NULL;
-		}
-		s->strs = ns;
-		s->cap = cap;
-	}
-	char *d = dlt_strndup(p, n);
+	char *d = salloc(s, n + 1);
 	if (!d) {
 		*ok = false;
 		return NULL;
 	}
-	s->strs[s->n++] = d;
+	memcpy(d, p, n);
+	d[n] = 0;
 	return d;
 }
 
@@ -321,27 +360,70 @@ static int value_json(dlt_buf *b, col c, int64_t i, int depth)
 
 /* ------------------------------------------------------ row decode -- */
 
-static void dv_from(col d, int64_t i, dlt_log_dv *dv, scratch *s, bool *ok)
+/* The columns of an add / remove / sidecar struct, looked up once per batch. */
+typedef struct fcols {
+	col act, path, pv, tags, size, mtime, dtime, dc, efm, stats, stats_parsed;
+	col dv, dv_st, dv_path, dv_off, dv_size, dv_card, dv_mri;
+	col base_row_id, drcv, clustering, size_in_bytes;
+} fcols;
+
+static void fcols_init(fcols *f, col act)
+{
+	memset(f, 0, sizeof(*f));
+	f->act = act;
+	if (!act.a)
+		return;
+	f->path = child(act, "path");
+	f->pv = child(act, "partitionValues");
+	f->tags = child(act, "tags");
+	f->size = child(act, "size");
+	f->mtime = child(act, "modificationTime");
+	f->dtime = child(act, "deletionTimestamp");
+	f->dc = child(act, "dataChange");
+	f->efm = child(act, "extendedFileMetadata");
+	f->stats = child(act, "stats");
+	f->stats_parsed = child(act, "stats_parsed");
+	f->dv = child(act, "deletionVector");
+	f->dv_st = child(f->dv, "storageType");
+	f->dv_path = child(f->dv, "pathOrInlineDv");
+	f->dv_off = child(f->dv, "offset");
+	f->dv_size = child(f->dv, "sizeInBytes");
+	f->dv_card = child(f->dv, "cardinality");
+	f->dv_mri = child(f->dv, "maxRowIndex");
+	f->base_row_id = child(act, "baseRowId");
+	f->drcv = child(act, "defaultRowCommitVersion");
+	f->clustering = child(act, "clusteringProvider");
+	f->size_in_bytes = child(act, "sizeInBytes");
+}
+
+/* Row i of the action struct has a non-null path. */
+static bool fcols_has(const fcols *f, int64_t i)
+{
+	return f->act.a && !is_null(f->act, i) && !is_null(f->path, cidx(f->act, i));
+}
+
+static void dv_from(const fcols *f, int64_t i, dlt_log_dv *dv, scratch *s, bool *ok)
 {
 	int64_t v;
+	col d = f->dv;
 	memset(dv, 0, sizeof(*dv));
 	dv->offset = -1;
 	dv->max_row_index = -1;
 	if (!d.a || is_null(d, i))
 		return;
 	int64_t ci = cidx(d, i);
-	const char *st = str(s, child(d, "storageType"), ci, ok);
+	const char *st = str(s, f->dv_st, ci, ok);
 	if (!st || strlen(st) != 1)
 		return;
 	dv->storage_type = st[0];
-	dv->path_or_inline_dv = str(s, child(d, "pathOrInlineDv"), ci, ok);
-	if (get_i64(child(d, "offset"), ci, &v))
+	dv->path_or_inline_dv = str(s, f->dv_path, ci, ok);
+	if (get_i64(f->dv_off, ci, &v))
 		dv->offset = (int32_t)v;
-	if (get_i64(child(d, "sizeInBytes"), ci, &v))
+	if (get_i64(f->dv_size, ci, &v))
 		dv->size_in_bytes = (int32_t)v;
-	if (get_i64(child(d, "cardinality"), ci, &v))
+	if (get_i64(f->dv_card, ci, &v))
 		dv->cardinality = v;
-	if (get_i64(child(d, "maxRowIndex"), ci, &v))
+	if (get_i64(f->dv_mri, ci, &v))
 		dv->max_row_index = v;
 }
 
@@ -363,14 +445,16 @@ static int bad(rowctx *r, const char *what)
 	return DLT_ECORRUPT;
 }
 
-static int file_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
+static int file_action(rowctx *r, const fcols *f, int64_t i, dlt_log_action_kind kind)
 {
 	dlt_log_action a;
 	dlt_log_kvs pv = { 0, NULL }, tags = { 0, NULL };
+	col act = f->act;
 	int64_t ci = cidx(act, i), v;
 	bool ok = true, b, absolute = false;
 	size_t st, n, st2, n2;
 	char *decoded = NULL;
+	const char *dpath;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -378,39 +462,39 @@ static int file_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 	a.line = r->row;
 	a.timestamp = a.ict = -1;
 	a.file.num_records = -1;
-	const char *path = str(&r->s, child(act, "path"), ci, &ok);
+	const char *path = str(&r->s, f->path, ci, &ok);
 	if (!ok)
 		goto oom;
 	if (!path)
 		return bad(r, kind == DLT_LOG_ADD ? "add.path is null" : "remove.path is null");
-	if ((rc = dlt_log__decode_path(&decoded, &absolute, path, r->err)) < 0) {
+	if ((rc = dlt_log__decode_path_ref(&dpath, &decoded, &absolute, path, r->err)) < 0) {
 		if (rc == DLT_ENOMEM)
 			goto oom;
 		char m[DLT_ERROR_MESSAGE_MAX];
 		snprintf(m, sizeof(m), "path: %.900s", r->err ? r->err->message : "bad");
 		return bad(r, m);
 	}
-	a.file.path = decoded;
+	a.file.path = dpath;
 	a.file.flags = absolute ? DLT_LOG_FILE_ABSOLUTE : 0;
 	if (kind == DLT_LOG_SIDECAR) {
-		if (!get_i64(child(act, "sizeInBytes"), ci, &a.file.size))
+		if (!get_i64(f->size_in_bytes, ci, &a.file.size))
 			a.file.size = -1;
-		if (!get_i64(child(act, "modificationTime"), ci, &a.file.modification_time))
+		if (!get_i64(f->mtime, ci, &a.file.modification_time))
 			a.file.modification_time = 0;
 		a.file.partition_values = &pv;
 		goto call;
 	}
-	read_map(&r->s, child(act, "partitionValues"), ci, &st, &n, &ok);
-	bool has_tags = read_map(&r->s, child(act, "tags"), ci, &st2, &n2, &ok);
+	read_map(&r->s, f->pv, ci, &st, &n, &ok);
+	bool has_tags = read_map(&r->s, f->tags, ci, &st2, &n2, &ok);
 	if (!ok)
 		goto oom;
 	pv.n = n;
-	pv.kv = r->s.kv + st;
+	pv.kv = r->s.kv ? r->s.kv + st : NULL;
 	tags.n = n2;
-	tags.kv = r->s.kv + st2;
+	tags.kv = r->s.kv ? r->s.kv + st2 : NULL;
 	a.file.partition_values = &pv;
 	a.file.tags = has_tags ? &tags : NULL;
-	if (!get_i64(child(act, "size"), ci, &a.file.size)) {
+	if (!get_i64(f->size, ci, &a.file.size)) {
 		if (kind == DLT_LOG_ADD) {
 			dlt_free(decoded);
 			return bad(r, "add.size is null");
@@ -418,20 +502,20 @@ static int file_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 		a.file.size = -1;
 	}
 	if (kind == DLT_LOG_ADD) {
-		if (!get_i64(child(act, "modificationTime"), ci, &a.file.modification_time))
+		if (!get_i64(f->mtime, ci, &a.file.modification_time))
 			a.file.modification_time = 0;
-	} else if (!get_i64(child(act, "deletionTimestamp"), ci, &a.file.modification_time)) {
+	} else if (!get_i64(f->dtime, ci, &a.file.modification_time)) {
 		a.file.modification_time = -1;
 	}
-	if (!get_bool(child(act, "dataChange"), ci, &b) || b)
+	if (!get_bool(f->dc, ci, &b) || b)
 		a.file.flags |= DLT_LOG_FILE_DATA_CHANGE;
-	if (get_bool(child(act, "extendedFileMetadata"), ci, &b) && b)
+	if (get_bool(f->efm, ci, &b) && b)
 		a.file.flags |= DLT_LOG_FILE_EXTENDED_METADATA;
-	a.file.stats = str(&r->s, child(act, "stats"), ci, &ok);
+	a.file.stats = str(&r->s, f->stats, ci, &ok);
 	if (!ok)
 		goto oom;
 	if (!a.file.stats && kind == DLT_LOG_ADD) {
-		col sp = child(act, "stats_parsed");
+		col sp = f->stats_parsed;
 		if (sp.a && !is_null(sp, ci) && strcmp(sp.s->format, "+s") == 0) {
 			dlt_buf_clear(&r->s.json);
 			if (value_json(&r->s.json, sp, ci, 0) < 0 ||
@@ -444,18 +528,18 @@ static int file_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 	if (a.file.stats) {
 		a.file.num_records = dlt_log__stats_num_records(a.file.stats);
 	}
-	dv_from(child(act, "deletionVector"), ci, &a.file.dv, &r->s, &ok);
+	dv_from(f, ci, &a.file.dv, &r->s, &ok);
 	if (!ok)
 		goto oom;
-	if (get_i64(child(act, "baseRowId"), ci, &v)) {
+	if (get_i64(f->base_row_id, ci, &v)) {
 		a.file.base_row_id = v;
 		a.file.flags |= DLT_LOG_FILE_HAS_BASE_ROW_ID;
 	}
-	if (get_i64(child(act, "defaultRowCommitVersion"), ci, &v)) {
+	if (get_i64(f->drcv, ci, &v)) {
 		a.file.default_row_commit_version = v;
 		a.file.flags |= DLT_LOG_FILE_HAS_ROW_COMMIT_V;
 	}
-	a.file.clustering_provider = str(&r->s, child(act, "clusteringProvider"), ci, &ok);
+	a.file.clustering_provider = str(&r->s, f->clustering, ci, &ok);
 	if (!ok)
 		goto oom;
 call:
@@ -561,6 +645,13 @@ static const char *const kWhole[] = { "metaData", "protocol", "txn", "domainMeta
 int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                   void *payload, dlt_error *err)
 {
+	return dlt_log__read_parquet_actions_hint(st, key, cb, NULL, payload, err);
+}
+
+int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                                       int (*rows_cb)(int64_t rows, void *payload),
+                                       void *payload, dlt_error *err)
+{
 	dlt_input *in = NULL;
 	dlt_parquet_file *pf = NULL;
 	struct ArrowSchema fs;
@@ -619,11 +710,14 @@ int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_acti
 		rc = dlt_error_set(err, DLT_ECORRUPT, "checkpoint %s: no action columns", key);
 		goto done;
 	}
+	if (rows_cb && (rc = rows_cb(dlt_parquet_file_num_rows(pf), payload)) < 0)
+		goto done;
 	{
 		dlt_parquet_read_options ro = DLT_PARQUET_READ_OPTIONS_INIT;
 		ro.columns = (const char *const *)cols;
 		ro.n_columns = ncols;
 		ro.batch_size = 8192;
+		ro.threads = 2; /* row groups decoded ahead while rows are replayed */
 		if ((rc = dlt_parquet_read(&stream, pf, &ro, err)) < 0)
 			goto done;
 	}
@@ -637,37 +731,41 @@ int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_acti
 		if (!batch.release)
 			break;
 		col top = { &ss, &batch };
-		col c_add = child(top, "add"), c_rm = child(top, "remove");
+		fcols f_add, f_rm, f_sc;
+		fcols_init(&f_add, child(top, "add"));
+		fcols_init(&f_rm, child(top, "remove"));
+		fcols_init(&f_sc, child(top, "sidecar"));
 		col c_md = child(top, "metaData"), c_pr = child(top, "protocol");
 		col c_txn = child(top, "txn"), c_dm = child(top, "domainMetadata");
-		col c_cm = child(top, "checkpointMetadata"), c_sc = child(top, "sidecar");
+		col c_cm = child(top, "checkpointMetadata");
+		col c_md_id = child(c_md, "id"), c_pr_v = child(c_pr, "minReaderVersion");
+		col c_txn_id = child(c_txn, "appId"), c_dm_d = child(c_dm, "domain");
+		col c_cm_v = child(c_cm, "version");
 		for (int64_t i = 0; i < batch.length && rc >= 0; i++) {
 			int64_t ti = cidx(top, i);
 			r.row++;
 			scratch_reset(&r.s);
-			if (c_add.a && !is_null(c_add, ti) && !is_null(child(c_add, "path"), cidx(c_add, ti)))
-				rc = file_action(&r, c_add, ti, DLT_LOG_ADD);
-			else if (c_rm.a && !is_null(c_rm, ti) &&
-			         !is_null(child(c_rm, "path"), cidx(c_rm, ti)))
-				rc = file_action(&r, c_rm, ti, DLT_LOG_REMOVE);
-			else if (c_sc.a && !is_null(c_sc, ti) &&
-			         !is_null(child(c_sc, "path"), cidx(c_sc, ti)))
-				rc = file_action(&r, c_sc, ti, DLT_LOG_SIDECAR);
+			if (fcols_has(&f_add, ti))
+				rc = file_action(&r, &f_add, ti, DLT_LOG_ADD);
+			else if (fcols_has(&f_rm, ti))
+				rc = file_action(&r, &f_rm, ti, DLT_LOG_REMOVE);
+			else if (fcols_has(&f_sc, ti))
+				rc = file_action(&r, &f_sc, ti, DLT_LOG_SIDECAR);
 			if (rc < 0)
 				break;
-			if (c_md.a && !is_null(c_md, ti) && !is_null(child(c_md, "id"), cidx(c_md, ti)))
+			if (c_md.a && !is_null(c_md, ti) && !is_null(c_md_id, cidx(c_md, ti)))
 				rc = other_action(&r, c_md, ti, DLT_LOG_METADATA);
 			if (rc >= 0 && c_pr.a && !is_null(c_pr, ti) &&
-			    !is_null(child(c_pr, "minReaderVersion"), cidx(c_pr, ti)))
+			    !is_null(c_pr_v, cidx(c_pr, ti)))
 				rc = other_action(&r, c_pr, ti, DLT_LOG_PROTOCOL);
 			if (rc >= 0 && c_txn.a && !is_null(c_txn, ti) &&
-			    !is_null(child(c_txn, "appId"), cidx(c_txn, ti)))
+			    !is_null(c_txn_id, cidx(c_txn, ti)))
 				rc = other_action(&r, c_txn, ti, DLT_LOG_TXN);
 			if (rc >= 0 && c_dm.a && !is_null(c_dm, ti) &&
-			    !is_null(child(c_dm, "domain"), cidx(c_dm, ti)))
+			    !is_null(c_dm_d, cidx(c_dm, ti)))
 				rc = other_action(&r, c_dm, ti, DLT_LOG_DOMAIN_METADATA);
 			if (rc >= 0 && c_cm.a && !is_null(c_cm, ti) &&
-			    !is_null(child(c_cm, "version"), cidx(c_cm, ti)))
+			    !is_null(c_cm_v, cidx(c_cm, ti)))
 				rc = other_action(&r, c_cm, ti, DLT_LOG_CHECKPOINT_METADATA);
 		}
 		batch.release(&batch);

@@ -7,9 +7,18 @@
 /* Every action in a Parquet checkpoint / sidecar file, in row order. */
 int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                   void *payload, dlt_error *err);
+/* The same, calling rows_cb(number of rows, payload) first (a capacity hint;
+ * a negative return stops with that code). */
+int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                                       int (*rows_cb)(int64_t rows, void *payload),
+                                       void *payload, dlt_error *err);
 /* Every action in a newline-delimited JSON log file (commit, compaction, v2 JSON). */
 int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                void *payload, dlt_error *err);
+/* dlt_log__decode_path without a copy when there is nothing to decode: *out
+ * is `path` itself, or *owned (dlt_free) when decoding was needed. */
+int dlt_log__decode_path_ref(const char **out, char **owned, bool *absolute, const char *path,
+                             dlt_error *err);
 /* numRecords from stats JSON text; -1 if absent. */
 int64_t dlt_log__stats_num_records(const char *stats);
 /* _last_checkpoint version, -1 if missing/unusable. */

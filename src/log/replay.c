@@ -18,8 +18,9 @@ typedef struct replay {
 	dlt_log_arena *ar;
 	dlt_log_file *recs;
 	uint32_t *epoch;
+	uint32_t *hash;  /* key hash of each record (high 32 bits) */
 	size_t n, cap;
-	uint32_t *map; /* index + 1; 0 empty */
+	uint64_t *map;   /* (hash << 32) | (index + 1); 0 empty */
 	size_t map_cap;
 	/* txns / domains: small vectors with epochs */
 	dlt_log_txn *txns;
@@ -48,16 +49,37 @@ static int oom(dlt_error *err)
 	return dlt_error_set(err, DLT_ENOMEM, "out of memory");
 }
 
-static uint64_t key_hash(const dlt_log_file *f)
+#define HK 0x9e3779b97f4a7c15ull
+
+/* A word-at-a-time hash of n bytes (internal only: the byte order of the
+ * machine changes the values, never the results). */
+static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
 {
-	uint64_t h = dlt_log__hash_str(f->path, 0);
-	if (f->dv.storage_type) {
-		char c[2] = { f->dv.storage_type, 0 };
-		h = dlt_log__hash_str(c, h);
-		h = dlt_log__hash_str(f->dv.path_or_inline_dv ? f->dv.path_or_inline_dv : "", h);
-		h ^= (uint64_t)(uint32_t)f->dv.offset * 0x9e3779b97f4a7c15ull;
+	uint64_t w;
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * HK;
+		h ^= h >> 31;
+		s += 8;
+		n -= 8;
 	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ ((uint64_t)n << 59)) * HK;
 	return h ^ (h >> 29);
+}
+
+/* The key: (path, DV unique id). Returns the hash's high 32 bits. */
+static uint32_t key_hash(const dlt_log_file *f)
+{
+	uint64_t h = hash_bytes(f->path, strlen(f->path), 0x243f6a8885a308d3ull);
+	if (f->dv.storage_type) {
+		const char *p = f->dv.path_or_inline_dv ? f->dv.path_or_inline_dv : "";
+		h = hash_bytes(p, strlen(p), h ^ (uint64_t)(unsigned char)f->dv.storage_type);
+		h ^= (uint64_t)(uint32_t)f->dv.offset * HK;
+	}
+	h *= HK;
+	return (uint32_t)(h >> 32);
 }
 
 static bool key_eq(const dlt_log_file *a, const dlt_log_file *b)
@@ -71,17 +93,25 @@ static bool key_eq(const dlt_log_file *a, const dlt_log_file *b)
 	              b->dv.path_or_inline_dv ? b->dv.path_or_inline_dv : "") == 0;
 }
 
-static int map_grow(replay *r)
+/* Rehash into a table of at least `want` slots (a power of two). */
+static int map_resize(replay *r, size_t want)
 {
-	size_t ncap = r->map_cap ? r->map_cap * 2 : 1024;
-	uint32_t *nm = dlt_calloc(ncap, sizeof(*nm));
+	size_t ncap = r->map_cap ? r->map_cap : 1024;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / sizeof(uint64_t))
+			return oom(r->err);
+		ncap *= 2;
+	}
+	if (ncap == r->map_cap)
+		return DLT_OK;
+	uint64_t *nm = dlt_calloc(ncap, sizeof(*nm));
 	if (!nm)
 		return oom(r->err);
 	for (size_t i = 0; i < r->n; i++) {
-		size_t j = (size_t)key_hash(&r->recs[i]) & (ncap - 1);
+		size_t j = (size_t)r->hash[i] & (ncap - 1);
 		while (nm[j])
 			j = (j + 1) & (ncap - 1);
-		nm[j] = (uint32_t)(i + 1);
+		nm[j] = ((uint64_t)r->hash[i] << 32) | (uint64_t)(i + 1);
 	}
 	dlt_free(r->map);
 	r->map = nm;
@@ -89,14 +119,58 @@ static int map_grow(replay *r)
 	return DLT_OK;
 }
 
-/* Slot for key f: existing record index or -1 with *slot set for insert. */
-static int64_t map_find(replay *r, const dlt_log_file *f, size_t *slot)
+static int map_grow(replay *r)
 {
-	size_t j = (size_t)key_hash(f) & (r->map_cap - 1);
-	while (r->map[j]) {
-		size_t i = r->map[j] - 1;
-		if (key_eq(&r->recs[i], f))
-			return (int64_t)i;
+	return map_resize(r, r->map_cap ? r->map_cap * 2 : 1024);
+}
+
+static int recs_reserve(replay *r, size_t cap)
+{
+	if (cap <= r->cap)
+		return DLT_OK;
+	if (cap > UINT32_MAX - 1)
+		return dlt_error_set(r->err, DLT_ELIMIT, "more than 2^32 files in the log");
+	dlt_log_file *nr = dlt_realloc(r->recs, cap * sizeof(*nr));
+	if (!nr)
+		return oom(r->err);
+	r->recs = nr;
+	uint32_t *ne = dlt_realloc(r->epoch, cap * sizeof(*ne));
+	if (!ne)
+		return oom(r->err);
+	r->epoch = ne;
+	uint32_t *nh = dlt_realloc(r->hash, cap * sizeof(*nh));
+	if (!nh)
+		return oom(r->err);
+	r->hash = nh;
+	r->cap = cap;
+	return DLT_OK;
+}
+
+/* Room for `more` files without regrowing (a hint: capped, never required). */
+static int replay_reserve(replay *r, int64_t more)
+{
+	int rc;
+	if (more <= 0)
+		return DLT_OK;
+	if (more > (int64_t)1 << 27)
+		more = (int64_t)1 << 27;
+	size_t want = r->n + (size_t)more;
+	if ((rc = recs_reserve(r, want)) < 0)
+		return rc;
+	return map_resize(r, want * 2 + 2);
+}
+
+/* Slot for key f: existing record index or -1 with *slot set for insert. */
+static int64_t map_find(replay *r, const dlt_log_file *f, uint32_t h, size_t *slot)
+{
+	size_t j = (size_t)h & (r->map_cap - 1);
+	uint64_t e;
+	while ((e = r->map[j]) != 0) {
+		if ((uint32_t)(e >> 32) == h) {
+			size_t i = (size_t)(uint32_t)e - 1;
+			if (key_eq(&r->recs[i], f))
+				return (int64_t)i;
+		}
 		j = (j + 1) & (r->map_cap - 1);
 	}
 	*slot = j;
@@ -130,9 +204,10 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
 	size_t slot = 0;
 	int64_t i;
 	int rc;
+	uint32_t h = key_hash(f);
 	if ((r->n + 1) * 2 > r->map_cap && (rc = map_grow(r)) < 0)
 		return rc;
-	i = map_find(r, f, &slot);
+	i = map_find(r, f, h, &slot);
 	if (i >= 0) {
 		if (r->first_wins && r->epoch[i] == r->cur_epoch)
 			return DLT_OK;
@@ -151,20 +226,8 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
 		r->epoch[i] = r->cur_epoch;
 		return DLT_OK;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		if (cap > UINT32_MAX - 1)
-			return dlt_error_set(r->err, DLT_ELIMIT, "more than 2^32 files in the log");
-		dlt_log_file *nr = dlt_realloc(r->recs, cap * sizeof(*nr));
-		if (!nr)
-			return oom(r->err);
-		r->recs = nr;
-		uint32_t *ne = dlt_realloc(r->epoch, cap * sizeof(*ne));
-		if (!ne)
-			return oom(r->err);
-		r->epoch = ne;
-		r->cap = cap;
-	}
+	if (r->n == r->cap && (rc = recs_reserve(r, r->cap ? r->cap * 2 : 1024)) < 0)
+		return rc;
 	if (owned) {
 		r->recs[r->n] = *f;
 		r->recs[r->n].flags = is_add ? (f->flags | REC_ADD) : (f->flags & ~REC_ADD);
@@ -172,7 +235,8 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
 		return rc;
 	}
 	r->epoch[r->n] = r->cur_epoch;
-	r->map[slot] = (uint32_t)(r->n + 1);
+	r->hash[r->n] = h;
+	r->map[slot] = ((uint64_t)h << 32) | (uint64_t)(r->n + 1);
 	r->n++;
 	return DLT_OK;
 }
@@ -375,6 +439,11 @@ static bool ends_with(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
+static int on_rows(int64_t rows, void *payload)
+{
+	return replay_reserve(payload, rows);
+}
+
 static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *seg)
 {
 	int rc = DLT_OK;
@@ -385,10 +454,11 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 		if (ends_with(k, ".json"))
 			rc = dlt_log__read_json_actions(st, k, on_action, r, r->err);
 		else
-			rc = dlt_log__read_parquet_actions(st, k, on_action, r, r->err);
+			rc = dlt_log__read_parquet_actions_hint(st, k, on_action, on_rows, r, r->err);
 	}
 	for (size_t i = 0; i < r->n_sidecars && rc >= 0; i++) {
-		rc = dlt_log__read_parquet_actions(st, r->sidecars[i], on_action, r, r->err);
+		rc = dlt_log__read_parquet_actions_hint(st, r->sidecars[i], on_action, on_rows, r,
+		                                        r->err);
 		if (rc == DLT_ENOTFOUND)
 			rc = dlt_error_set(r->err, DLT_ECORRUPT,
 			                   "checkpoint %s names sidecar %s, which is missing",
@@ -398,13 +468,122 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 	return rc;
 }
 
-static int cmp_path(const void *a, const void *b)
+/* ------------------------------------------- sorting files by path -- */
+
+/* Sort key of one file: 8 bytes of its path from the current depth (big
+ * endian, zero padded after the end), the path, its DV storage type. */
+typedef struct skey {
+	uint64_t k;
+	const char *p;
+	uint32_t i;
+	uint32_t st;
+} skey;
+
+static int cmp_skey(const void *a, const void *b)
 {
-	const dlt_log_file *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
+	const skey *x = a, *y = b;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+static int cmp_skey_full(const void *a, const void *b)
+{
+	const skey *x = a, *y = b;
+	int c = strcmp(x->p, y->p);
 	if (c)
 		return c;
-	return (x->dv.storage_type > y->dv.storage_type) - (x->dv.storage_type < y->dv.storage_type);
+	return (x->st > y->st) - (x->st < y->st);
+}
+
+static int cmp_skey_st(const void *a, const void *b)
+{
+	const skey *x = a, *y = b;
+	return (x->st > y->st) - (x->st < y->st);
+}
+
+/* Most-significant-first sort on 8-byte chunks: every path in e[0..n) has
+ * the same first `depth` bytes and no NUL among them. */
+static void sort_keys(skey *e, size_t n, size_t depth, int level)
+{
+	while (n > 1) {
+		if (level > 48) { /* long shared prefixes: plain comparison sort */
+			qsort(e, n, sizeof(*e), cmp_skey_full);
+			return;
+		}
+		bool same = true;
+		for (size_t x = 0; x < n; x++) {
+			const unsigned char *p = (const unsigned char *)e[x].p + depth;
+			uint64_t k = 0;
+			size_t j = 0;
+			for (; j < 8 && p[j]; j++)
+				k = (k << 8) | p[j];
+			k <<= 8 * (8 - j);
+			e[x].k = k;
+			same = same && k == e[0].k;
+		}
+		if (same) {
+			if ((e[0].k & 0xff) == 0) { /* equal paths: order by DV type */
+				qsort(e, n, sizeof(*e), cmp_skey_st);
+				return;
+			}
+			depth += 8;
+			level++;
+			continue;
+		}
+		qsort(e, n, sizeof(*e), cmp_skey);
+		for (size_t x = 0; x < n;) {
+			size_t y = x + 1;
+			while (y < n && e[y].k == e[x].k)
+				y++;
+			if (y - x > 1) {
+				if (e[x].k & 0xff)
+					sort_keys(e + x, y - x, depth + 8, level + 1);
+				else
+					qsort(e + x, y - x, sizeof(*e), cmp_skey_st);
+			}
+			x = y;
+		}
+		return;
+	}
+}
+
+/* Sort f[0..n) by (path, DV storage type) in place; false on ENOMEM. */
+static bool sort_files(dlt_log_file *f, size_t n)
+{
+	bool sorted = true;
+	for (size_t i = 1; i < n && sorted; i++) {
+		int c = strcmp(f[i - 1].path, f[i].path);
+		sorted = c < 0 || (c == 0 && f[i - 1].dv.storage_type <= f[i].dv.storage_type);
+	}
+	if (sorted)
+		return true;
+	skey *e = dlt_malloc(n * sizeof(*e));
+	if (!e)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		e[i].p = f[i].path;
+		e[i].i = (uint32_t)i;
+		e[i].st = (unsigned char)f[i].dv.storage_type;
+	}
+	sort_keys(e, n, 0, 0);
+	/* permute in place: position j takes f[e[j].i]; follow the cycles */
+	for (size_t j = 0; j < n; j++) {
+		if (e[j].i == UINT32_MAX || e[j].i == j)
+			continue;
+		dlt_log_file tmp = f[j];
+		size_t k = j;
+		for (;;) {
+			size_t src = e[k].i;
+			e[k].i = UINT32_MAX;
+			if (src == j) {
+				f[k] = tmp;
+				break;
+			}
+			f[k] = f[src];
+			k = src;
+		}
+	}
+	dlt_free(e);
+	return true;
 }
 
 static int cmp_txn(const void *a, const void *b)
@@ -446,6 +625,7 @@ static void replay_dispose(replay *r)
 {
 	dlt_free(r->recs);
 	dlt_free(r->epoch);
+	dlt_free(r->hash);
 	dlt_free(r->map);
 	dlt_free(r->txns);
 	dlt_free(r->txn_epoch);
@@ -552,6 +732,14 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 	if (seg->checkpoint_version >= 0 && (rc = apply_checkpoint(&r, st, seg)) < 0)
 		goto fail;
 	{
+		/* room for the files of the commits: an add line is rarely under 100 bytes */
+		uint64_t bytes = 0;
+		for (size_t i = 0; i < seg->n_commits; i++)
+			bytes += seg->commits[i].size;
+		if ((rc = replay_reserve(&r, (int64_t)(bytes / 100))) < 0)
+			goto fail;
+	}
+	{
 		size_t ci = 0, ki = 0;
 		int64_t first = base ? base->version + 1 : seg->checkpoint_version + 1;
 		for (int64_t v = first; v <= seg->version; v++) {
@@ -615,23 +803,31 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		size_t nf = 0, nt = 0;
 		for (size_t i = 0; i < r.n; i++)
 			(r.recs[i].flags & REC_ADD) ? nf++ : nt++;
-		s->files = dlt_malloc((nf ? nf : 1) * sizeof(*s->files));
 		s->tombstones = dlt_malloc((nt ? nt : 1) * sizeof(*s->tombstones));
-		if (!s->files || !s->tombstones)
+		if (!s->tombstones)
 			goto oomfail;
+		/* tombstones out, live files compacted to the front in place */
 		for (size_t i = 0; i < r.n; i++) {
 			dlt_log_file f = r.recs[i];
 			bool add = f.flags & REC_ADD;
 			f.flags &= ~REC_ADD;
 			if (add)
-				s->files[s->n_files++] = f;
+				r.recs[s->n_files++] = f;
 			else
 				s->tombstones[s->n_tombstones++] = f;
 		}
-		if (s->n_files)
-			qsort(s->files, s->n_files, sizeof(*s->files), cmp_path);
-		if (s->n_tombstones)
-			qsort(s->tombstones, s->n_tombstones, sizeof(*s->tombstones), cmp_path);
+		if (nf) {
+			s->files = dlt_realloc(r.recs, nf * sizeof(*s->files));
+			if (!s->files)
+				goto oomfail;
+		} else if (!(s->files = dlt_malloc(sizeof(*s->files)))) {
+			goto oomfail;
+		} else {
+			dlt_free(r.recs);
+		}
+		r.recs = NULL;
+		if (!sort_files(s->files, s->n_files) || !sort_files(s->tombstones, s->n_tombstones))
+			goto oomfail;
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
 		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
 		if (!s->txns || !s->domains)

@@ -103,7 +103,7 @@ static int copy_validity(uint8_t **out, int64_t *null_count, const struct ArrowA
 	return DLT_OK;
 }
 
-static bool same_leaf(const char *l, const char *p)
+bool dlt_table__same_leaf(const char *l, const char *p)
 {
 	if (strcmp(l, p) == 0)
 		return true;
@@ -230,7 +230,7 @@ static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
 		goto mismatch;
 	if (pf[0] == '+')
 		goto mismatch;
-	if (same_leaf(lf, pf)) {
+	if (dlt_table__same_leaf(lf, pf)) {
 		int rc = dlt_compute__slice(out, ps, view, 0, n, err);
 		return rc;
 	}

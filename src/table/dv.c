@@ -128,6 +128,30 @@ int dlt_table__dv_relative_path(char **out, const char *p, dlt_error *err)
 	return DLT_OK;
 }
 
+/* The portable RoaringBitmap header: cookie, container count (at most 2^16)
+ * and the per-container descriptors must fit in `n` bytes. Checked before
+ * CRoaring sees it: it would try to allocate for any count it reads. */
+static bool portable_header_ok(const uint8_t *p, size_t n)
+{
+	uint32_t cookie, size;
+	size_t need;
+	if (n < 4)
+		return false;
+	cookie = dlt_load_u32le(p);
+	if ((cookie & 0xffffu) == 12347u) { /* with run containers: count in the cookie */
+		size = (cookie >> 16) + 1;
+		need = 4 + ((size_t)size + 7) / 8 + 4 * (size_t)size;
+	} else if (cookie == 12346u) {
+		if (n < 8)
+			return false;
+		size = dlt_load_u32le(p + 4);
+		need = 8 + 4 * (size_t)size;
+	} else {
+		return false;
+	}
+	return size <= 65536u && need <= n;
+}
+
 int dlt_table__dv_parse(dlt_dv_bitmap *out, const uint8_t *data, size_t n, dlt_error *err)
 {
 	dlt_dv_bitmap dv;
@@ -179,6 +203,12 @@ int dlt_table__dv_parse(dlt_dv_bitmap *out, const uint8_t *data, size_t n, dlt_e
 			rc = dlt_error_set(err, DLT_ECORRUPT,
 			                   "deletion vector: bucket keys not ascending at offset %zu",
 			                   pos - 4);
+			goto fail;
+		}
+		if (!portable_header_ok(data + pos, n - pos)) {
+			rc = dlt_error_set(err, DLT_ECORRUPT,
+			                   "deletion vector: malformed roaring bitmap header at "
+			                   "offset %zu", pos);
 			goto fail;
 		}
 		sz = roaring_bitmap_portable_deserialize_size((const char *)data + pos, n - pos);

@@ -108,6 +108,9 @@ struct dlt_file_reader {
 	int64_t total_rows;                /* count-only mode */
 	int64_t *zeros;                    /* take indices for partition columns */
 	int64_t zeros_n;
+	bool *ident;                       /* per child: the stream column is already logical */
+	dlt_shared_array **prep;           /* per partition child: its value repeated */
+	int64_t *prep_len;
 	int64_t rg_read, rg_skipped;
 	int64_t rg_seen_read;              /* count-only: */
 	dlt_error cb_err;
@@ -142,6 +145,12 @@ void dlt_table__file_reader_free(dlt_file_reader *r)
 		for (i = 0; i < r->a.read_schema->n_children; i++)
 			dlt_array__release(&r->part[i]);
 	dlt_free(r->part);
+	if (r->prep != NULL)
+		for (i = 0; i < r->a.read_schema->n_children; i++)
+			dlt_shared__release(r->prep[i]);
+	dlt_free(r->prep);
+	dlt_free(r->prep_len);
+	dlt_free(r->ident);
 	dlt_free(r->src);
 	dlt_free(r->rg_start);
 	dlt_free(r->zeros);
@@ -189,6 +198,35 @@ static int make_partition_values(dlt_file_reader *r, dlt_error *err)
 	return DLT_OK;
 }
 
+/* Whether physical `ps` needs no conversion to logical `ls` (same layout,
+ * same children in the same order): its arrays can be passed on unchanged. */
+static bool identical_type(const struct ArrowSchema *ls, const struct ArrowSchema *ps,
+                           dlt_match_mode mode, bool by_position, int depth)
+{
+	const char *lf = ls->format, *pf = ps->format;
+	int64_t i;
+	if (depth > 64 || ps->dictionary != NULL || ls->dictionary != NULL)
+		return false;
+	if (lf[0] != '+')
+		return pf[0] != '+' && strcmp(lf, "n") != 0 && dlt_table__same_leaf(lf, pf);
+	if (strcmp(lf, pf) != 0 || ls->n_children != ps->n_children)
+		return false;
+	if (strcmp(lf, "+s") == 0) {
+		for (i = 0; i < ls->n_children; i++)
+			if ((!by_position && dlt_table__find_child(ps, ls->children[i], mode) != i) ||
+			    !identical_type(ls->children[i], ps->children[i], mode, false, depth + 1))
+				return false;
+		return true;
+	}
+	if (strcmp(lf, "+l") == 0)
+		return ls->n_children == 1 &&
+		       identical_type(ls->children[0], ps->children[0], mode, false, depth + 1);
+	if (strcmp(lf, "+m") == 0) /* entries struct matched by position */
+		return ls->n_children == 1 &&
+		       identical_type(ls->children[0], ps->children[0], mode, true, depth + 1);
+	return false;
+}
+
 int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_args *args,
                                 dlt_error *err)
 {
@@ -208,6 +246,9 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
 	r->a = *args;
 	if ((r->src = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL ||
+	    (r->ident = dlt_calloc((size_t)rs->n_children + 1, sizeof(bool))) == NULL ||
+	    (r->prep = dlt_calloc((size_t)rs->n_children + 1, sizeof(*r->prep))) == NULL ||
+	    (r->prep_len = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL ||
 	    (cols = dlt_calloc((size_t)rs->n_children + 1, sizeof(char *))) == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
@@ -257,6 +298,9 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 			if (args->is_partition[i])
 				continue;
 			r->src[i] = dlt_table__find_child(&r->ss, rs->children[i], args->mode);
+			r->ident[i] = r->src[i] >= 0 &&
+			              identical_type(rs->children[i], r->ss.children[r->src[i]],
+			                             args->mode, false, 0);
 		}
 	}
 	dlt_schema__release(&fs);
@@ -273,19 +317,38 @@ fail:
 	return rc;
 }
 
+/* Partition column i for n rows: a zero-copy slice of the value repeated
+ * (built once per file, grown when a batch is longer). */
 static int repeat_value(struct ArrowArray *out, dlt_file_reader *r, int64_t i, int64_t n,
                         dlt_error *err)
 {
-	if (n > r->zeros_n) {
-		int64_t *z = dlt_realloc(r->zeros, sizeof(int64_t) * (size_t)n);
-		if (z == NULL)
-			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
-		memset(z, 0, sizeof(int64_t) * (size_t)n);
-		r->zeros = z;
-		r->zeros_n = n;
+	int rc;
+	if (r->prep[i] == NULL || n > r->prep_len[i]) {
+		struct ArrowArray full;
+		if (n > r->zeros_n) {
+			int64_t *z = dlt_realloc(r->zeros, sizeof(int64_t) * (size_t)n);
+			if (z == NULL)
+				return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+			memset(z, 0, sizeof(int64_t) * (size_t)n);
+			r->zeros = z;
+			r->zeros_n = n;
+		}
+		if ((rc = dlt_compute__take(&full, r->a.read_schema->children[i], &r->part[i],
+		                            r->zeros, n, err)) < 0)
+			return rc;
+		dlt_shared__release(r->prep[i]);
+		r->prep[i] = NULL;
+		if ((rc = dlt_array__share(&r->prep[i], &full, err)) < 0) {
+			dlt_array__release(&full);
+			return rc;
+		}
+		r->prep_len[i] = n;
 	}
-	return dlt_compute__take(out, r->a.read_schema->children[i], &r->part[i], r->zeros, n,
-	                         err);
+	if ((rc = dlt_shared__export(out, r->prep[i], 0, n, err)) < 0)
+		return rc;
+	if (out->null_count < 0) /* one value repeated: all null or none */
+		out->null_count = r->part[i].null_count > 0 ? n : 0;
+	return DLT_OK;
 }
 
 static int select_rows(struct ArrowArray *batch, dlt_file_reader *r, int64_t start,
@@ -338,6 +401,7 @@ int dlt_table__file_reader_next(dlt_file_reader *r, struct ArrowArray *out, int6
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		struct ArrowArray batch, lb;
+		dlt_shared_array *sh = NULL;
 		int64_t n, start, i;
 
 		memset(&batch, 0, sizeof(batch));
@@ -365,12 +429,20 @@ int dlt_table__file_reader_next(dlt_file_reader *r, struct ArrowArray *out, int6
 		}
 		lb.length = n;
 		lb.null_count = 0;
+		if (batch.release != NULL) {
+			/* identical columns are passed on without a copy */
+			for (i = 0; i < rs->n_children && sh == NULL; i++)
+				if (r->ident[i] && (rc = dlt_array__share(&sh, &batch, err)) < 0)
+					break;
+		}
 		for (i = 0; i < rs->n_children && rc == DLT_OK; i++) {
 			if (r->a.is_partition[i]) {
 				rc = repeat_value(lb.children[i], r, i, n, err);
 			} else if (r->src[i] < 0) {
 				rc = dlt_table__nulls(lb.children[i], rs->children[i], n, err);
-			} else {
+			} else if (sh != NULL && r->ident[i]) {
+				rc = dlt_shared__export_child(lb.children[i], sh, r->src[i], 0, n, err);
+			} else { /* (batch's pointers stay valid while sh holds them) */
 				struct ArrowArray v = *batch.children[r->src[i]];
 				v.offset += batch.offset;
 				v.length = n;
@@ -380,6 +452,7 @@ int dlt_table__file_reader_next(dlt_file_reader *r, struct ArrowArray *out, int6
 			}
 		}
 		dlt_array__release(&batch);
+		dlt_shared__release(sh);
 		if (rc == DLT_OK)
 			rc = select_rows(&lb, r, start, deleted, err);
 		if (rc < 0) {

@@ -77,6 +77,8 @@ const char *dlt_table__physical_name(const struct ArrowSchema *lf, dlt_match_mod
 int dlt_table__conform(struct ArrowArray *out, const struct ArrowSchema *ls,
                        const struct ArrowSchema *ps, const struct ArrowArray *pa,
                        int64_t length, dlt_match_mode mode, dlt_error *err);
+/* Leaf formats `l` (logical) and `p` (physical) share one layout. */
+bool dlt_table__same_leaf(const char *l, const char *p);
 /* A null array of type `s`. */
 int dlt_table__nulls(struct ArrowArray *out, const struct ArrowSchema *s, int64_t n,
                      dlt_error *err);
