@@ -3,6 +3,8 @@
 #include "log/log.h"
 #include "log/ckpt.h"
 
+#include "arrow/arrow.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -263,6 +265,9 @@ typedef struct pctx {
 	const char **strs;
 	size_t strs_cap;
 	dlt_buf json;
+	/* fast path: unescaped strings of the current line */
+	char *fbuf;
+	size_t fbuf_cap, fbuf_len;
 } pctx;
 
 #define PFAIL(c, ...)                                                                  \
@@ -456,7 +461,7 @@ static int parse_dv(pctx *c, json_t *o, const char *act, dlt_log_dv *dv)
 static int parse_file(pctx *c, json_t *o, const char *act, dlt_log_action *a, char **decoded,
                       dlt_log_kvs *pv, dlt_log_kvs *tags)
 {
-	const char *path;
+	const char *path, *dpath;
 	bool dc, absolute, b;
 	size_t npv = 0, ntags = 0;
 	int rc;
@@ -467,14 +472,14 @@ static int parse_file(pctx *c, json_t *o, const char *act, dlt_log_action *a, ch
 
 	if ((rc = get_str(c, o, act, "path", true, &path)) < 0)
 		return rc;
-	if ((rc = dlt_log__decode_path(decoded, &absolute, path, c->err)) < 0) {
+	if ((rc = dlt_log__decode_path_ref(&dpath, decoded, &absolute, path, c->err)) < 0) {
 		if (rc == DLT_ENOMEM)
 			return oom(c);
 		char m[DLT_ERROR_MESSAGE_MAX];
 		snprintf(m, sizeof(m), "%.600s", c->err ? c->err->message : "bad path");
 		return PFAIL(c, "%s.path: %s", act, m);
 	}
-	f->path = *decoded;
+	f->path = dpath;
 	f->flags = absolute ? DLT_LOG_FILE_ABSOLUTE : 0;
 	if (is_sidecar) {
 		if ((rc = get_int(c, o, act, "sizeInBytes", true, &f->size, -1)) < 0 ||
@@ -706,8 +711,495 @@ static int parse_line(pctx *c, json_t *root, dlt_log_action_cb cb, void *payload
 	return DLT_OK;
 }
 
+/* ------------------------------------------------------- fast path -- */
+
+/*
+ * The common line shapes, {"add":{...}} and {"remove":{...}} with the fields
+ * of PROTOCOL.md, scanned without a DOM. Strict: anything the scanner does
+ * not fully understand (an unknown or repeated key, an escape in a key, a
+ * number that is not a plain integer, a nested value where a scalar is
+ * expected, invalid UTF-8, a value jansson would reject or that parse_file
+ * would report) declines the line, which then goes through jansson, the
+ * reference. So the fast path never reports an error and, when it accepts a
+ * line, gives the same action as the jansson path (checked by the fuzzer and
+ * the corpus tests through dlt_log__parse_actions_mode).
+ */
+
+enum {
+	FK_PATH, FK_PV, FK_SIZE, FK_MTIME, FK_DC, FK_STATS, FK_TAGS, FK_DV, FK_BRID, FK_DRCV,
+	FK_CLUSTER, FK_DTIME, FK_EFM, FK_N
+};
+static const char *const kFastKeys[FK_N] = { "path", "partitionValues", "size",
+	"modificationTime", "dataChange", "stats", "tags", "deletionVector", "baseRowId",
+	"defaultRowCommitVersion", "clusteringProvider", "deletionTimestamp",
+	"extendedFileMetadata" };
+
+enum { FV_ABSENT = 0, FV_NULL, FV_STR, FV_INT, FV_BOOL, FV_OBJ, FV_OTHER };
+
+typedef struct fscan {
+	const char *p, *end;
+	pctx *c;
+} fscan;
+
+static void fs_ws(fscan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool fs_lit(fscan *s, const char *lit, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+		return false;
+	s->p += n;
+	return true;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char h = p[i];
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= h - '0';
+		else if (h >= 'a' && h <= 'f')
+			v |= h - 'a' + 10;
+		else if (h >= 'A' && h <= 'F')
+			v |= h - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* A string at s->p (the opening quote), unescaped into the line buffer
+ * (NUL-terminated); raw keys (no escapes allowed) are returned in place with
+ * *n set. NULL: declined. */
+static const char *fs_string(fscan *s, bool raw, size_t *n_out)
+{
+	const char *p = s->p + 1, *start = p;
+	pctx *c = s->c;
+	char *o = c->fbuf + c->fbuf_len, *o0 = o;
+	while (p < s->end) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == '"') {
+			s->p = p + 1;
+			if (raw) {
+				*n_out = (size_t)(p - start);
+				return start;
+			}
+			*o++ = 0;
+			c->fbuf_len = (size_t)(o - c->fbuf);
+			*n_out = (size_t)(o - o0 - 1);
+			return o0;
+		}
+		if (ch < 0x20)
+			return NULL;
+		if (ch != '\\') {
+			if (!raw)
+				*o++ = (char)ch;
+			p++;
+			continue;
+		}
+		if (raw || s->end - p < 2)
+			return NULL;
+		p++;
+		switch (*p) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			int u, lo;
+			if (s->end - p < 5 || (u = hex4(p + 1)) < 0)
+				return NULL;
+			p += 4;
+			if (u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
+				return NULL;
+			uint32_t cp = (uint32_t)u;
+			if (u >= 0xD800 && u <= 0xDBFF) {
+				if (s->end - p < 7 || p[1] != '\\' || p[2] != 'u' || (lo = hex4(p + 3)) < 0 ||
+				    lo < 0xDC00 || lo > 0xDFFF)
+					return NULL;
+				p += 6;
+				cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+			}
+			/* an escape is at least 6 bytes: its UTF-8 (at most 4) fits in place */
+			if (cp < 0x80) {
+				*o++ = (char)cp;
+			} else if (cp < 0x800) {
+				*o++ = (char)(0xC0 | (cp >> 6));
+				*o++ = (char)(0x80 | (cp & 0x3F));
+			} else if (cp < 0x10000) {
+				*o++ = (char)(0xE0 | (cp >> 12));
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+				*o++ = (char)(0x80 | (cp & 0x3F));
+			} else {
+				*o++ = (char)(0xF0 | (cp >> 18));
+				*o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+				*o++ = (char)(0x80 | (cp & 0x3F));
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+/* A plain JSON integer (no fraction or exponent, at most 18 digits). */
+static bool fs_int(fscan *s, int64_t *out)
+{
+	const char *p = s->p;
+	bool neg = false;
+	int64_t v = 0;
+	if (p < s->end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	const char *d = p;
+	while (p < s->end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p - '0');
+		p++;
+		if (p - d > 18)
+			return false;
+	}
+	if (p == d || (*d == '0' && p - d > 1))
+		return false;
+	if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return false;
+	*out = neg ? -v : v;
+	s->p = p;
+	return true;
+}
+
+/* One value. Strings unescaped (*str), integers (*iv), booleans (*bv);
+ * FV_OBJ: s->p left at the '{'. FV_OTHER: declined. */
+static int fs_value(fscan *s, const char **str, int64_t *iv, bool *bv)
+{
+	size_t n;
+	if (s->p >= s->end)
+		return FV_OTHER;
+	switch (*s->p) {
+	case '"':
+		return (*str = fs_string(s, false, &n)) ? FV_STR : FV_OTHER;
+	case 'n':
+		return fs_lit(s, "null", 4) ? FV_NULL : FV_OTHER;
+	case 't':
+		*bv = true;
+		return fs_lit(s, "true", 4) ? FV_BOOL : FV_OTHER;
+	case 'f':
+		*bv = false;
+		return fs_lit(s, "false", 5) ? FV_BOOL : FV_OTHER;
+	case '{':
+		return FV_OBJ;
+	default:
+		return fs_int(s, iv) ? FV_INT : FV_OTHER;
+	}
+}
+
+/* After a member: ',' (more: true) or '}' (*done). false: declined. */
+static bool fs_next(fscan *s, bool *done)
+{
+	fs_ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		fs_ws(s);
+		*done = false;
+		return true;
+	}
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		*done = true;
+		return true;
+	}
+	return false;
+}
+
+/* A key and its ':' ; *k/*kn raw. */
+static bool fs_key(fscan *s, const char **k, size_t *kn)
+{
+	if (s->p >= s->end || *s->p != '"' || !(*k = fs_string(s, true, kn)))
+		return false;
+	fs_ws(s);
+	if (s->p >= s->end || *s->p != ':')
+		return false;
+	s->p++;
+	fs_ws(s);
+	return true;
+}
+
+/* A {"k": string|null, ...} map into c->kv from `base`. */
+static bool fs_map(fscan *s, size_t base, size_t *n_out)
+{
+	pctx *c = s->c;
+	size_t n = 0;
+	bool done;
+	s->p++; /* '{' */
+	fs_ws(s);
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		*n_out = 0;
+		return true;
+	}
+	do {
+		const char *k, *v;
+		size_t kn;
+		int64_t iv;
+		bool bv;
+		if (!fs_key(s, &k, &kn) || n >= 64 || ensure_kv(c, base + n + 1) < 0)
+			return false;
+		/* the key, NUL-terminated, in the line buffer */
+		char *kc = c->fbuf + c->fbuf_len;
+		memcpy(kc, k, kn);
+		kc[kn] = 0;
+		c->fbuf_len += kn + 1;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(c->kv[base + i].key, kc) == 0)
+				return false; /* duplicate: jansson rejects the line */
+		int t = fs_value(s, &v, &iv, &bv);
+		if (t != FV_STR && t != FV_NULL)
+			return false;
+		c->kv[base + n].key = kc;
+		c->kv[base + n].value = t == FV_STR ? v : NULL;
+		n++;
+		if (!fs_next(s, &done))
+			return false;
+	} while (!done);
+	*n_out = n;
+	return true;
+}
+
+static bool fs_dv(fscan *s, dlt_log_dv *dv)
+{
+	static const char *const keys[6] = { "storageType", "pathOrInlineDv", "offset",
+		"sizeInBytes", "cardinality", "maxRowIndex" };
+	const char *sv[2] = { NULL, NULL };
+	int64_t iv[6] = { 0, 0, -1, 0, 0, -1 };
+	unsigned seen = 0, have = 0;
+	bool done;
+	s->p++;
+	fs_ws(s);
+	if (s->p < s->end && *s->p == '}')
+		return false; /* required fields missing: jansson reports it */
+	do {
+		const char *k, *v;
+		size_t kn;
+		int64_t x;
+		bool bv;
+		int w = -1;
+		if (!fs_key(s, &k, &kn))
+			return false;
+		for (int i = 0; i < 6; i++)
+			if (strlen(keys[i]) == kn && memcmp(keys[i], k, kn) == 0)
+				w = i;
+		if (w < 0 || (seen & (1u << w)))
+			return false;
+		seen |= 1u << w;
+		int t = fs_value(s, &v, &x, &bv);
+		if (t == FV_NULL) {
+			/* as absent */
+		} else if (w < 2 && t == FV_STR) {
+			sv[w] = v;
+			have |= 1u << w;
+		} else if (w >= 2 && t == FV_INT) {
+			iv[w] = x;
+			have |= 1u << w;
+		} else {
+			return false;
+		}
+		if (!fs_next(s, &done))
+			return false;
+	} while (!done);
+	if ((have & 0x1bu) != 0x1bu) /* storageType, pathOrInlineDv, sizeInBytes, cardinality */
+		return false;
+	const char *st = sv[0];
+	if (strlen(st) != 1 || (st[0] != 'u' && st[0] != 'i' && st[0] != 'p'))
+		return false;
+	if (iv[2] < -1 || iv[2] > INT32_MAX || iv[3] < 0 || iv[3] > INT32_MAX || iv[4] < 0)
+		return false;
+	dv->storage_type = st[0];
+	dv->path_or_inline_dv = sv[1];
+	dv->offset = (int32_t)iv[2];
+	dv->size_in_bytes = (int32_t)iv[3];
+	dv->cardinality = iv[4];
+	dv->max_row_index = iv[5];
+	return true;
+}
+
+/* 1: handled (*rc set), 0: declined (nothing called). */
+static int fast_line(pctx *c, const char *line, size_t n, dlt_log_action_cb cb, void *payload,
+                     int *rc)
+{
+	fscan s = { line, line + n, c };
+	dlt_log_action a;
+	dlt_log_kvs pv = { 0, NULL }, tags = { 0, NULL };
+	const char *k, *str[FK_N];
+	int64_t iv[FK_N];
+	bool bv[FK_N], done;
+	int type[FK_N];
+	size_t kn, npv = 0, ntags = 0;
+	bool is_remove;
+
+	/* every unescaped string fits in its raw bytes (quotes included) */
+	if (n + 1 > c->fbuf_cap) {
+		size_t cap = n + 1 < 4096 ? 4096 : n + 1;
+		char *b = dlt_realloc(c->fbuf, cap);
+		if (!b)
+			return 0;
+		c->fbuf = b;
+		c->fbuf_cap = cap;
+	}
+	c->fbuf_len = 0;
+	fs_ws(&s);
+	if (s.p >= s.end || *s.p != '{')
+		return 0;
+	s.p++;
+	fs_ws(&s);
+	if (!fs_key(&s, &k, &kn))
+		return 0;
+	if (kn == 3 && memcmp(k, "add", 3) == 0)
+		is_remove = false;
+	else if (kn == 6 && memcmp(k, "remove", 6) == 0)
+		is_remove = true;
+	else
+		return 0;
+	if (s.p >= s.end || *s.p != '{')
+		return 0;
+	memset(type, 0, sizeof(type));
+	memset(&a, 0, sizeof(a));
+	for (const char *q = line; q < s.end; q++)
+		if ((unsigned char)*q >= 0x80) {
+			if (!dlt_utf8_valid((const uint8_t *)line, n))
+				return 0;
+			break;
+		}
+	s.p++;
+	fs_ws(&s);
+	if (s.p < s.end && *s.p == '}')
+		return 0; /* no path: jansson reports it */
+	do {
+		int w = -1, t;
+		if (!fs_key(&s, &k, &kn))
+			return 0;
+		for (int i = 0; i < FK_N; i++)
+			if (strlen(kFastKeys[i]) == kn && memcmp(kFastKeys[i], k, kn) == 0) {
+				w = i;
+				break;
+			}
+		if (w < 0 || type[w] != FV_ABSENT)
+			return 0; /* unknown or repeated key */
+		t = fs_value(&s, &str[w], &iv[w], &bv[w]);
+		if (t == FV_OTHER)
+			return 0;
+		if (t == FV_OBJ) {
+			if (w == FK_PV) {
+				if (type[FK_TAGS] != FV_ABSENT || !fs_map(&s, 0, &npv))
+					return 0;
+			} else if (w == FK_TAGS) {
+				if (!fs_map(&s, npv, &ntags))
+					return 0;
+			} else if (w == FK_DV) {
+				if (!fs_dv(&s, &a.file.dv))
+					return 0;
+			} else {
+				return 0;
+			}
+		}
+		type[w] = t;
+		if (!fs_next(&s, &done))
+			return 0;
+	} while (!done);
+	fs_ws(&s);
+	if (s.p >= s.end || *s.p != '}')
+		return 0;
+	s.p++;
+	fs_ws(&s);
+	if (s.p != s.end)
+		return 0;
+
+	/* the types parse_file expects; anything else is an error jansson names */
+	static const int want[FK_N] = { FV_STR, FV_OBJ, FV_INT, FV_INT, FV_BOOL, FV_STR, FV_OBJ,
+		FV_OBJ, FV_INT, FV_INT, FV_STR, FV_INT, FV_BOOL };
+	for (int i = 0; i < FK_N; i++) {
+		bool ignored = (i == FK_MTIME && is_remove) ||
+		               (!is_remove && (i == FK_DTIME || i == FK_EFM));
+		if (type[i] == FV_ABSENT || type[i] == FV_NULL || ignored)
+			continue;
+		if (type[i] != want[i])
+			return 0;
+	}
+	if (type[FK_PATH] != FV_STR || (!is_remove && type[FK_SIZE] != FV_INT))
+		return 0;
+
+	a.kind = is_remove ? DLT_LOG_REMOVE : DLT_LOG_ADD;
+	a.line = c->line;
+	a.timestamp = -1;
+	a.ict = -1;
+	dlt_log_file *f = &a.file;
+	f->num_records = -1;
+	if (type[FK_DV] != FV_OBJ) {
+		f->dv.offset = -1;
+		f->dv.max_row_index = -1;
+	}
+	bool absolute;
+	char *decoded = NULL;
+	dlt_error e2;
+	if (dlt_log__decode_path_ref(&f->path, &decoded, &absolute, str[FK_PATH], &e2) < 0)
+		return 0;
+	f->flags = absolute ? DLT_LOG_FILE_ABSOLUTE : 0;
+	pv.n = npv;
+	pv.kv = c->kv;
+	tags.n = ntags;
+	tags.kv = c->kv ? c->kv + npv : NULL;
+	f->partition_values = &pv;
+	f->tags = type[FK_TAGS] == FV_OBJ ? &tags : NULL;
+	f->size = type[FK_SIZE] == FV_INT ? iv[FK_SIZE] : -1;
+	if (f->size < -1 || (f->size < 0 && !is_remove)) {
+		dlt_free(decoded);
+		return 0;
+	}
+	if (is_remove) {
+		f->modification_time = type[FK_DTIME] == FV_INT ? iv[FK_DTIME] : -1;
+		if (type[FK_EFM] == FV_BOOL && bv[FK_EFM])
+			f->flags |= DLT_LOG_FILE_EXTENDED_METADATA;
+	} else {
+		f->modification_time = type[FK_MTIME] == FV_INT ? iv[FK_MTIME] : 0;
+	}
+	if (type[FK_DC] != FV_BOOL || bv[FK_DC])
+		f->flags |= DLT_LOG_FILE_DATA_CHANGE;
+	f->stats = type[FK_STATS] == FV_STR ? str[FK_STATS] : NULL;
+	f->num_records = dlt_log__stats_num_records(f->stats);
+	if (type[FK_BRID] == FV_INT) {
+		f->base_row_id = iv[FK_BRID];
+		f->flags |= DLT_LOG_FILE_HAS_BASE_ROW_ID;
+	}
+	if (type[FK_DRCV] == FV_INT) {
+		f->default_row_commit_version = iv[FK_DRCV];
+		f->flags |= DLT_LOG_FILE_HAS_ROW_COMMIT_V;
+	}
+	f->clustering_provider = type[FK_CLUSTER] == FV_STR ? str[FK_CLUSTER] : NULL;
+	*rc = cb(&a, payload, c->err);
+	dlt_free(decoded);
+	return 1;
+}
+
 int dlt_log__parse_actions(const char *data, size_t len, const char *name,
                            dlt_log_action_cb cb, void *payload, dlt_error *err)
+{
+	return dlt_log__parse_actions_mode(data, len, name, cb, payload, 0, err);
+}
+
+int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
+                                dlt_log_action_cb cb, void *payload, int mode, dlt_error *err)
 {
 	pctx c;
 	size_t pos = 0;
@@ -736,6 +1228,12 @@ int dlt_log__parse_actions(const char *data, size_t len, const char *name,
 			rc = PFAIL(&c, "NUL byte in line");
 			break;
 		}
+		if (mode != 1 && fast_line(&c, line, n, cb, payload, &rc))
+			continue;
+		if (mode == 2) {
+			rc = PFAIL(&c, "fast path declined");
+			break;
+		}
 		root = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
 		if (!root) {
 			rc = PFAIL(&c, "malformed JSON at column %d: %s", je.column, je.text);
@@ -746,6 +1244,7 @@ int dlt_log__parse_actions(const char *data, size_t len, const char *name,
 	}
 	dlt_free(c.kv);
 	dlt_free(c.strs);
+	dlt_free(c.fbuf);
 	dlt_buf_dispose(&c.json);
 	return rc;
 }

@@ -19,6 +19,11 @@ int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_
  * is `path` itself, or *owned (dlt_free) when decoding was needed. */
 int dlt_log__decode_path_ref(const char **out, char **owned, bool *absolute, const char *path,
                              dlt_error *err);
+/* dlt_log__parse_actions with a choice of parser (tests, fuzzing): mode 0 the
+ * fast scanner for plain add/remove lines, jansson for the rest (default);
+ * 1 jansson only; 2 the fast scanner only (a line it declines is an error). */
+int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
+                                dlt_log_action_cb cb, void *payload, int mode, dlt_error *err);
 /* numRecords from stats JSON text; -1 if absent. */
 int64_t dlt_log__stats_num_records(const char *stats);
 /* _last_checkpoint version, -1 if missing/unusable. */

@@ -516,7 +516,7 @@ static void sort_keys(skey *e, size_t n, size_t depth, int level)
 			size_t j = 0;
 			for (; j < 8 && p[j]; j++)
 				k = (k << 8) | p[j];
-			k <<= 8 * (8 - j);
+			k = j ? k << (8 * (8 - j)) : 0; /* j == 0: a shift by 64 is undefined */
 			e[x].k = k;
 			same = same && k == e[0].k;
 		}
