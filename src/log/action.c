@@ -924,7 +924,7 @@ static bool fs_next(fscan *s, bool *done)
 	return false;
 }
 
-/* A key and its ':' ; *k/*kn raw. */
+/* A key (raw, in place: k, kn) and its ':'. */
 static bool fs_key(fscan *s, const char **k, size_t *kn)
 {
 	if (s->p >= s->end || *s->p != '"' || !(*k = fs_string(s, true, kn)))
@@ -1187,7 +1187,8 @@ static int fast_line(pctx *c, const char *line, size_t n, dlt_log_action_cb cb, 
 		f->flags |= DLT_LOG_FILE_HAS_ROW_COMMIT_V;
 	}
 	f->clustering_provider = type[FK_CLUSTER] == FV_STR ? str[FK_CLUSTER] : NULL;
-	*rc = cb(&a, payload, c->err);
+	int r = cb(&a, payload, c->err);
+	*rc = r < 0 ? r : DLT_OK; /* as parse_line: only errors stop */
 	dlt_free(decoded);
 	return 1;
 }
@@ -1247,4 +1248,104 @@ int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
 	dlt_free(c.fbuf);
 	dlt_buf_dispose(&c.json);
 	return rc;
+}
+
+/* ------------------------------------------------ canonical text -- */
+
+static void desc_str(dlt_buf *b, const char *s)
+{
+	if (!s)
+		(void)dlt_buf_append_str(b, "<null>", NULL);
+	else
+		(void)dlt_buf_appendf(b, NULL, "\"%s\"", s);
+}
+
+static void desc_kvs(dlt_buf *b, const dlt_log_kvs *k)
+{
+	if (!k) {
+		(void)dlt_buf_append_str(b, "<none>", NULL);
+		return;
+	}
+	(void)dlt_buf_append_byte(b, '{', NULL);
+	for (size_t i = 0; i < k->n; i++) {
+		desc_str(b, k->kv[i].key);
+		(void)dlt_buf_append_byte(b, '=', NULL);
+		desc_str(b, k->kv[i].value);
+		(void)dlt_buf_append_byte(b, ';', NULL);
+	}
+	(void)dlt_buf_append_byte(b, '}', NULL);
+}
+
+static void desc_list(dlt_buf *b, const char *const *l, size_t n)
+{
+	(void)dlt_buf_append_byte(b, '[', NULL);
+	for (size_t i = 0; i < n; i++)
+		desc_str(b, l[i]);
+	(void)dlt_buf_append_byte(b, ']', NULL);
+}
+
+void dlt_log__action_describe(dlt_buf *b, const dlt_log_action *a)
+{
+	const dlt_log_file *f = &a->file;
+	(void)dlt_buf_appendf(b, NULL, "kind=%d line=%" PRId64 " ", (int)a->kind, a->line);
+	switch (a->kind) {
+	case DLT_LOG_ADD: case DLT_LOG_REMOVE: case DLT_LOG_CDC: case DLT_LOG_SIDECAR:
+		desc_str(b, f->path);
+		(void)dlt_buf_appendf(b, NULL, " flags=%u size=%" PRId64 " mtime=%" PRId64 " nr=%" PRId64
+		                      " pv=", f->flags, f->size, f->modification_time, f->num_records);
+		desc_kvs(b, f->partition_values);
+		(void)dlt_buf_append_str(b, " tags=", NULL);
+		desc_kvs(b, f->tags);
+		(void)dlt_buf_append_str(b, " stats=", NULL);
+		desc_str(b, f->stats);
+		(void)dlt_buf_appendf(b, NULL, " dv=%d/", (int)f->dv.storage_type);
+		desc_str(b, f->dv.path_or_inline_dv);
+		(void)dlt_buf_appendf(b, NULL, "/%d/%d/%" PRId64 "/%" PRId64, (int)f->dv.offset,
+		                      (int)f->dv.size_in_bytes, f->dv.cardinality, f->dv.max_row_index);
+		if (f->flags & DLT_LOG_FILE_HAS_BASE_ROW_ID)
+			(void)dlt_buf_appendf(b, NULL, " brid=%" PRId64, f->base_row_id);
+		if (f->flags & DLT_LOG_FILE_HAS_ROW_COMMIT_V)
+			(void)dlt_buf_appendf(b, NULL, " drcv=%" PRId64, f->default_row_commit_version);
+		(void)dlt_buf_append_str(b, " cp=", NULL);
+		desc_str(b, f->clustering_provider);
+		break;
+	case DLT_LOG_PROTOCOL:
+		(void)dlt_buf_appendf(b, NULL, "%d/%d %d%d", (int)a->protocol.min_reader_version,
+		                      (int)a->protocol.min_writer_version,
+		                      (int)a->protocol.has_reader_features,
+		                      (int)a->protocol.has_writer_features);
+		desc_list(b, a->protocol.reader_features, a->protocol.n_reader_features);
+		desc_list(b, a->protocol.writer_features, a->protocol.n_writer_features);
+		break;
+	case DLT_LOG_METADATA:
+		desc_str(b, a->metadata.id);
+		desc_str(b, a->metadata.name);
+		desc_str(b, a->metadata.description);
+		desc_str(b, a->metadata.format_provider);
+		desc_kvs(b, &a->metadata.format_options);
+		desc_str(b, a->metadata.schema_string);
+		desc_list(b, a->metadata.partition_columns, a->metadata.n_partition_columns);
+		desc_kvs(b, &a->metadata.configuration);
+		(void)dlt_buf_appendf(b, NULL, " ct=%" PRId64, a->metadata.created_time);
+		break;
+	case DLT_LOG_TXN:
+		desc_str(b, a->txn.app_id);
+		(void)dlt_buf_appendf(b, NULL, " %" PRId64 " %" PRId64, a->txn.version,
+		                      a->txn.last_updated);
+		break;
+	case DLT_LOG_DOMAIN_METADATA:
+		desc_str(b, a->domain.domain);
+		desc_str(b, a->domain.configuration);
+		(void)dlt_buf_appendf(b, NULL, " removed=%d", (int)a->removed);
+		break;
+	case DLT_LOG_COMMIT_INFO:
+		desc_str(b, a->json);
+		desc_str(b, a->operation);
+		(void)dlt_buf_appendf(b, NULL, " ts=%" PRId64 " ict=%" PRId64, a->timestamp, a->ict);
+		break;
+	case DLT_LOG_CHECKPOINT_METADATA:
+		(void)dlt_buf_appendf(b, NULL, "v=%" PRId64, a->version);
+		break;
+	}
+	(void)dlt_buf_append_byte(b, '\n', NULL);
 }

@@ -24,6 +24,8 @@ int dlt_log__decode_path_ref(const char **out, char **owned, bool *absolute, con
  * 1 jansson only; 2 the fast scanner only (a line it declines is an error). */
 int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
                                 dlt_log_action_cb cb, void *payload, int mode, dlt_error *err);
+/* Every field of an action as one line of text (tests: comparing parsers). */
+void dlt_log__action_describe(dlt_buf *b, const dlt_log_action *a);
 /* numRecords from stats JSON text; -1 if absent. */
 int64_t dlt_log__stats_num_records(const char *stats);
 /* _last_checkpoint version, -1 if missing/unusable. */

@@ -709,6 +709,13 @@ static int run_bin(octx *c, const obin *b)
 done:
 	if (rc < 0 && cur)
 		dlt_error_prefix(c->err, "optimize: rewriting %s", cur);
+	if (rc < 0 && w) {
+		/* files the writer finished (rolled) before the failure: delete
+		 * them with the rest (keep_written may fail too: best effort) */
+		for (size_t i = 0; i < dlt_ops__writer_n_files(w); i++)
+			if (keep_written(c, dlt_ops__writer_file(w, i)->path) < 0)
+				break;
+	}
 	dlt_table__rows_free(r);
 	batches_dispose(&bs);
 	dlt_ops__writer_free(w);

@@ -803,7 +803,8 @@ static void test_optimize_out_of_memory_leaves_table_unchanged(void **state)
 				fail_msg("allocation %lld: %d %s", (long long)n, rc, err.message);
 			failures++;
 			assert_int_equal(num_files(h), 9);
-			assert_int_equal(parquet_on_disk(uri), 9);
+			if (parquet_on_disk(uri) != 9)
+				fail_msg("allocation %lld: %s: stray files left", (long long)n, err.message);
 		}
 		scan_rows(&after, h);
 		assert_same_rows(&after, &before);
