@@ -14,6 +14,8 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_vacuum(cli_ctx *c, int argc, char **argv);
 int cmd_restore(cli_ctx *c, int argc, char **argv);
 int cmd_set_properties(cli_ctx *c, int argc, char **argv);
+int cmd_delete(cli_ctx *c, int argc, char **argv);
+int cmd_update(cli_ctx *c, int argc, char **argv);
 int cmd_merge(cli_ctx *c, int argc, char **argv);
 int cmd_optimize(cli_ctx *c, int argc, char **argv);
 
@@ -27,6 +29,12 @@ void cli_name_table(dlt_error *err, const char *uri);
 int cli_where_error(cli_ctx *c, const char *opt, const char *where, const dlt_error *err);
 /** Check the syntax of a predicate given to `opt`: 0, or the exit status. */
 int cli_check_predicate(cli_ctx *c, const char *opt, const char *text);
+/** --deletion-vectors on|off|table into 1|0|-1: 0, or the usage exit status. */
+int cli_parse_dv(cli_ctx *c, const char *v, int *dv);
+/** `"k":v` of a JSON object, with a comma unless *first. */
+void cli_json_kv(FILE *out, const char *k, int64_t v, int *first);
+/** Skip blanks and a leading "SET " of an assignment list. */
+const char *cli_skip_set(const char *s);
 /** The "rows written / files added / files removed" lines of a write. */
 void cli_print_write_metrics(cli_ctx *c, const dlt_write_metrics *m);
 

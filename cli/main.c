@@ -35,6 +35,11 @@ static const char main_help[] =
 	"  vacuum TABLE            delete data files no longer used (--dry-run lists them)\n"
 	"  restore TABLE           make an older version current again (--version N)\n"
 	"  set-properties TABLE    set or unset table properties (K=V..., --unset K)\n"
+	"  delete TABLE            delete the rows matching --where (deletion vectors or\n"
+	"                          copy-on-write)\n"
+	"  update TABLE --set S    set columns of the rows matching --where\n"
+	"  merge TABLE SOURCE      upsert a CSV/JSON lines/Parquet file or another table\n"
+	"                          (--on, --when-matched-update-all, ...)\n"
 	"  optimize TABLE          compact small files, or Z-order them (--zorder)\n"
 	"  convert IN OUT          convert between CSV, JSON lines and Parquet\n"
 	"  parquet schema FILE     the Parquet schema of a file and its Arrow schema\n"
@@ -77,6 +82,9 @@ static const struct {
 	{ "vacuum", cmd_vacuum },
 	{ "restore", cmd_restore },
 	{ "set-properties", cmd_set_properties },
+	{ "delete", cmd_delete },
+	{ "update", cmd_update },
+	{ "merge", cmd_merge },
 	{ "optimize", cmd_optimize },
 };
 

@@ -30,7 +30,7 @@
  * with DLT_ECONFLICT, leaving the table as the winner left it.
  *
  * Nothing to do (no bin qualifies) commits nothing (metrics all zero but
- * totalConsideredFiles / totalFilesSkipped, *version_out -1).
+ * totalConsideredFiles / totalFilesSkipped; metrics.version -1).
  *
  * Thread safety: a dlt_table serves one thread at a time.
  */

@@ -867,10 +867,10 @@ static bool fs_int(fscan *s, int64_t *out)
 	}
 	const char *d = p;
 	while (p < s->end && *p >= '0' && *p <= '9') {
+		if (p - d >= 18)
+			return false;
 		v = v * 10 + (*p - '0');
 		p++;
-		if (p - d > 18)
-			return false;
 	}
 	if (p == d || (*d == '0' && p - d > 1))
 		return false;

@@ -732,11 +732,12 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 	if (seg->checkpoint_version >= 0 && (rc = apply_checkpoint(&r, st, seg)) < 0)
 		goto fail;
 	{
-		/* room for the files of the commits: an add line is rarely under 100 bytes */
+		/* room for the files of the commits (a hint: an add line with stats is
+		 * usually a few hundred bytes; more only regrows) */
 		uint64_t bytes = 0;
 		for (size_t i = 0; i < seg->n_commits; i++)
 			bytes += seg->commits[i].size;
-		if ((rc = replay_reserve(&r, (int64_t)(bytes / 100))) < 0)
+		if ((rc = replay_reserve(&r, (int64_t)(bytes / 256))) < 0)
 			goto fail;
 	}
 	{

@@ -2341,8 +2341,10 @@ static int stream_next(void *state, struct ArrowArray *out, dlt_error *err)
 		rec_adopt(s->rec, &rga);
 		s->cur_rows = rga.length;
 		s->cur_pos = 0;
-		if ((rc = dlt_array__share(&s->cur, &rga, err)) < 0)
+		if ((rc = dlt_array__share(&s->cur, &rga, err)) < 0) {
+			dlt_array__release(&rga); /* not moved on failure */
 			return rc;
+		}
 	}
 	{
 		int64_t n = DLT_MIN(s->batch_size, s->cur_rows - s->cur_pos);

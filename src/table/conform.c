@@ -116,6 +116,41 @@ bool dlt_table__same_leaf(const char *l, const char *p)
 	return false;
 }
 
+/* Whether physical `ps` needs no conversion to logical `ls` (same layout,
+ * same children in the same order): its arrays can be passed on unchanged. */
+static bool identical_rec(const struct ArrowSchema *ls, const struct ArrowSchema *ps,
+                           dlt_match_mode mode, bool by_position, int depth)
+{
+	const char *lf = ls->format, *pf = ps->format;
+	int64_t i;
+	if (depth > 64 || ps->dictionary != NULL || ls->dictionary != NULL)
+		return false;
+	if (lf[0] != '+')
+		return pf[0] != '+' && strcmp(lf, "n") != 0 && dlt_table__same_leaf(lf, pf);
+	if (strcmp(lf, pf) != 0 || ls->n_children != ps->n_children)
+		return false;
+	if (strcmp(lf, "+s") == 0) {
+		for (i = 0; i < ls->n_children; i++)
+			if ((!by_position && dlt_table__find_child(ps, ls->children[i], mode) != i) ||
+			    !identical_rec(ls->children[i], ps->children[i], mode, false, depth + 1))
+				return false;
+		return true;
+	}
+	if (strcmp(lf, "+l") == 0)
+		return ls->n_children == 1 &&
+		       identical_rec(ls->children[0], ps->children[0], mode, false, depth + 1);
+	if (strcmp(lf, "+m") == 0) /* entries struct matched by position */
+		return ls->n_children == 1 &&
+		       identical_rec(ls->children[0], ps->children[0], mode, true, depth + 1);
+	return false;
+}
+
+bool dlt_table__identical_type(const struct ArrowSchema *ls, const struct ArrowSchema *ps,
+                               dlt_match_mode mode)
+{
+	return identical_rec(ls, ps, mode, false, 0);
+}
+
 static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
                        const struct ArrowSchema *ps, const struct ArrowArray *view,
                        int64_t n, dlt_match_mode mode, int depth, dlt_error *err);

@@ -198,33 +198,80 @@ static int make_partition_values(dlt_file_reader *r, dlt_error *err)
 	return DLT_OK;
 }
 
-/* Whether physical `ps` needs no conversion to logical `ls` (same layout,
- * same children in the same order): its arrays can be passed on unchanged. */
-static bool identical_type(const struct ArrowSchema *ls, const struct ArrowSchema *ps,
-                           dlt_match_mode mode, bool by_position, int depth)
+/* Parquet column paths to read (owned, distinct). */
+typedef struct path_list {
+	char **v;
+	size_t n, cap;
+} path_list;
+
+static void paths_dispose(path_list *l)
 {
-	const char *lf = ls->format, *pf = ps->format;
-	int64_t i;
-	if (depth > 64 || ps->dictionary != NULL || ls->dictionary != NULL)
-		return false;
-	if (lf[0] != '+')
-		return pf[0] != '+' && strcmp(lf, "n") != 0 && dlt_table__same_leaf(lf, pf);
-	if (strcmp(lf, pf) != 0 || ls->n_children != ps->n_children)
-		return false;
-	if (strcmp(lf, "+s") == 0) {
-		for (i = 0; i < ls->n_children; i++)
-			if ((!by_position && dlt_table__find_child(ps, ls->children[i], mode) != i) ||
-			    !identical_type(ls->children[i], ps->children[i], mode, false, depth + 1))
-				return false;
-		return true;
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		dlt_free(l->v[i]);
+	dlt_free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int paths_add(path_list *l, const char *path, dlt_error *err)
+{
+	size_t i;
+	char *c;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], path) == 0)
+			return DLT_OK;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		char **nv = dlt_realloc(l->v, nc * sizeof(*nv));
+		if (nv == NULL)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		l->v = nv;
+		l->cap = nc;
 	}
-	if (strcmp(lf, "+l") == 0)
-		return ls->n_children == 1 &&
-		       identical_type(ls->children[0], ps->children[0], mode, false, depth + 1);
-	if (strcmp(lf, "+m") == 0) /* entries struct matched by position */
-		return ls->n_children == 1 &&
-		       identical_type(ls->children[0], ps->children[0], mode, true, depth + 1);
-	return false;
+	if ((c = dlt_strdup(path)) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	l->v[l->n++] = c;
+	return DLT_OK;
+}
+
+/* The Parquet paths of the part of file field `pf` that logical `lf` keeps:
+ * structs pruned by the projection are read leaf by leaf (projection in the
+ * Parquet read, not after it); anything else whole. `prefix` is pf's path. */
+static int add_read_paths(path_list *l, const struct ArrowSchema *pf,
+                          const struct ArrowSchema *lf, const char *prefix,
+                          dlt_match_mode mode, int depth, dlt_error *err)
+{
+	int64_t k, hits = 0;
+	size_t before = l->n;
+	int rc;
+	if (depth > 32 || strcmp(lf->format, "+s") != 0 || strcmp(pf->format, "+s") != 0 ||
+	    lf->n_children >= pf->n_children)
+		return paths_add(l, prefix, err);
+	for (k = 0; k < lf->n_children; k++) {
+		int64_t j = dlt_table__find_child(pf, lf->children[k], mode);
+		const char *nm;
+		char *sub;
+		if (j < 0)
+			continue;
+		nm = pf->children[j]->name;
+		if (nm == NULL || nm[0] == 0 || strchr(nm, '.') != NULL)
+			break; /* not expressible as a dotted path: read the whole struct */
+		sub = dlt_asprintf("%s.%s", prefix, nm);
+		if (sub == NULL)
+			return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		rc = add_read_paths(l, pf->children[j], lf->children[k], sub, mode, depth + 1, err);
+		dlt_free(sub);
+		if (rc < 0)
+			return rc;
+		hits++;
+	}
+	if (k < lf->n_children || hits == 0) {
+		/* whole struct instead (keeps its validity when no kept field is in the file) */
+		while (l->n > before)
+			dlt_free(l->v[--l->n]);
+		return paths_add(l, prefix, err);
+	}
+	return DLT_OK;
 }
 
 int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_args *args,
@@ -235,8 +282,7 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 	struct ArrowSchema fs;
 	dlt_parquet_read_options po = DLT_PARQUET_READ_OPTIONS_INIT;
 	const struct ArrowSchema *rs = args->read_schema;
-	const char **cols = NULL;
-	size_t n_cols = 0;
+	path_list cols = { NULL, 0, 0 };
 	int64_t i, acc = 0;
 	int rc;
 
@@ -248,8 +294,7 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 	if ((r->src = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL ||
 	    (r->ident = dlt_calloc((size_t)rs->n_children + 1, sizeof(bool))) == NULL ||
 	    (r->prep = dlt_calloc((size_t)rs->n_children + 1, sizeof(*r->prep))) == NULL ||
-	    (r->prep_len = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL ||
-	    (cols = dlt_calloc((size_t)rs->n_children + 1, sizeof(char *))) == NULL) {
+	    (r->prep_len = dlt_calloc((size_t)rs->n_children + 1, sizeof(int64_t))) == NULL) {
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -278,17 +323,15 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 			j = dlt_table__find_child(&fs, rs->children[i], args->mode);
 		r->src[i] = -1;
 		if (j >= 0) {
-			size_t k;
-			for (k = 0; k < n_cols; k++)
-				if (strcmp(cols[k], fs.children[j]->name) == 0)
-					break;
-			if (k == n_cols)
-				cols[n_cols++] = fs.children[j]->name;
+			const char *nm = fs.children[j]->name ? fs.children[j]->name : "";
+			if ((rc = add_read_paths(&cols, fs.children[j], rs->children[i], nm,
+			                         args->mode, 0, err)) < 0)
+				goto fail;
 		}
 	}
-	if (n_cols > 0) {
-		po.columns = cols;
-		po.n_columns = n_cols;
+	if (cols.n > 0) {
+		po.columns = (const char *const *)cols.v;
+		po.n_columns = cols.n;
 		po.row_group_filter = rg_filter;
 		po.row_group_filter_payload = r;
 		if ((rc = dlt_parquet_read(&r->stream, r->pf, &po, err)) < 0 ||
@@ -299,12 +342,12 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 				continue;
 			r->src[i] = dlt_table__find_child(&r->ss, rs->children[i], args->mode);
 			r->ident[i] = r->src[i] >= 0 &&
-			              identical_type(rs->children[i], r->ss.children[r->src[i]],
-			                             args->mode, false, 0);
+			              dlt_table__identical_type(rs->children[i],
+			                                        r->ss.children[r->src[i]], args->mode);
 		}
 	}
 	dlt_schema__release(&fs);
-	dlt_free(cols);
+	paths_dispose(&cols);
 	*out = r;
 	return DLT_OK;
 fail_named:
@@ -312,7 +355,7 @@ fail_named:
 		dlt_error_prefix(err, "data file %s", args->file->path);
 fail:
 	dlt_schema__release(&fs);
-	dlt_free(cols);
+	paths_dispose(&cols);
 	dlt_table__file_reader_free(r);
 	return rc;
 }

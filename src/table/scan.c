@@ -31,6 +31,8 @@ struct dlt_scan {
 	struct ArrowSchema read_schema; /* top-level columns read */
 	bool *is_partition;             /* per read_schema child */
 	bool project;
+	int64_t *proj_src;              /* per out_schema child: read_schema child passed on
+	                                 * unchanged, -1: converted */
 	dlt_expr *pred;
 	int exact;
 	int64_t batch_size;
@@ -69,6 +71,7 @@ static void scan_unref(dlt_scan *s)
 	dlt_schema__release(&s->read_schema);
 	dlt_schema__release(&s->part_schema);
 	dlt_free(s->is_partition);
+	dlt_free(s->proj_src);
 	dlt_expr_free(s->pred);
 	for (i = 0; i < s->n_leaves; i++) {
 		for (k = 0; k < s->leaves[i].depth; k++)
@@ -210,7 +213,7 @@ int dlt_scan_new(dlt_scan **out, dlt_snapshot *snap, const dlt_scan_options *opt
 {
 	static const dlt_scan_options def = DLT_SCAN_OPTIONS_INIT;
 	dlt_scan *s;
-	bool *need = NULL;
+	bool *need = NULL, *pred_need = NULL;
 	const char *lp[32];
 	char *pp[32];
 	int64_t i, n_read = 0, o = 0;
@@ -264,10 +267,16 @@ int dlt_scan_new(dlt_scan **out, dlt_snapshot *snap, const dlt_scan_options *opt
 			if (strcmp(s->out_schema.children[j]->name, s->full.children[i]->name) == 0)
 				need[i] = true;
 	}
+	if ((pred_need = dlt_calloc((size_t)s->full.n_children + 1, sizeof(bool))) == NULL) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (s->exact)
-		mark_columns(s->pred, &s->full, need);
-	for (i = 0; i < s->full.n_children; i++)
+		mark_columns(s->pred, &s->full, pred_need);
+	for (i = 0; i < s->full.n_children; i++) {
+		need[i] = need[i] || pred_need[i];
 		n_read += need[i];
+	}
 	if ((rc = dlt_schema__init(&s->read_schema, "+s", "", 0, n_read, err)) < 0)
 		goto fail;
 	if ((s->is_partition = dlt_calloc((size_t)n_read + 1, sizeof(bool))) == NULL) {
@@ -275,24 +284,46 @@ int dlt_scan_new(dlt_scan **out, dlt_snapshot *snap, const dlt_scan_options *opt
 		goto fail;
 	}
 	for (i = 0; i < s->full.n_children; i++) {
+		const struct ArrowSchema *src = s->full.children[i];
+		int64_t j;
 		if (!need[i])
 			continue;
+		/* a column only projected is read pruned (nested fields dropped in the
+		 * Parquet read); one the exact filter evaluates is read whole */
+		for (j = 0; !pred_need[i] && j < s->out_schema.n_children; j++)
+			if (strcmp(s->out_schema.children[j]->name, src->name) == 0)
+				src = s->out_schema.children[j];
 		s->is_partition[o] = is_partition_column(snap, s->full.children[i]->name);
-		if ((rc = dlt_schema__copy(s->read_schema.children[o++], s->full.children[i], err)) <
-		    0)
+		if ((rc = dlt_schema__copy(s->read_schema.children[o++], src, err)) < 0)
 			goto fail;
 	}
 	s->project = opts->n_columns > 0 || n_read != s->out_schema.n_children;
+	if ((s->proj_src = dlt_calloc((size_t)s->out_schema.n_children + 1, sizeof(int64_t))) ==
+	    NULL) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < s->out_schema.n_children; i++) {
+		int64_t j = dlt_table__find_child(&s->read_schema, s->out_schema.children[i],
+		                                  DLT_MATCH_NAME);
+		s->proj_src[i] = j >= 0 && dlt_table__identical_type(s->out_schema.children[i],
+		                                                     s->read_schema.children[j],
+		                                                     DLT_MATCH_NAME)
+		                         ? j
+		                         : -1;
+	}
 	if (s->pred != NULL) {
 		if ((rc = build_partition_schema(s, err)) < 0 ||
 		    (rc = collect_leaves(s, &s->full, lp, pp, 0, err)) < 0)
 			goto fail;
 	}
 	dlt_free(need);
+	dlt_free(pred_need);
 	*out = s;
 	return DLT_OK;
 fail:
 	dlt_free(need);
+	dlt_free(pred_need);
 	scan_unref(s);
 	return rc;
 }
@@ -858,6 +889,50 @@ static int open_next_file(dlt_scan *s, dlt_error *err)
 	return 0;
 }
 
+/* read_schema batch -> out_schema: columns kept as they are are passed on
+ * without a copy, pruned ones converted. `batch` is consumed. */
+static int project_batch(dlt_scan *s, struct ArrowArray *out, struct ArrowArray *batch,
+                         dlt_error *err)
+{
+	dlt_shared_array *sh = NULL;
+	const struct ArrowArray *b = batch;
+	struct ArrowArray view;
+	int64_t i, n = batch->length;
+	int rc;
+
+	if (batch->offset != 0 || batch->null_count != 0)
+		return dlt_table__conform(out, &s->out_schema, &s->read_schema, batch, n,
+		                          DLT_MATCH_NAME, err);
+	if ((rc = dlt_array__init(out, 1, s->out_schema.n_children, err)) < 0)
+		return rc;
+	out->length = n;
+	out->null_count = 0;
+	view = *batch; /* its pointers stay valid while sh holds the batch */
+	b = &view;
+	if ((rc = dlt_array__share(&sh, batch, err)) < 0)
+		goto fail;
+	for (i = 0; i < s->out_schema.n_children; i++) {
+		const struct ArrowSchema *ls = s->out_schema.children[i];
+		if (s->proj_src[i] >= 0) {
+			rc = dlt_shared__export_child(out->children[i], sh, s->proj_src[i], 0, n, err);
+		} else {
+			int64_t j = dlt_table__find_child(&s->read_schema, ls, DLT_MATCH_NAME);
+			rc = j < 0 ? dlt_table__nulls(out->children[i], ls, n, err)
+			           : dlt_table__conform(out->children[i], ls,
+			                                s->read_schema.children[j], b->children[j], n,
+			                                DLT_MATCH_NAME, err);
+		}
+		if (rc < 0)
+			goto fail;
+	}
+	dlt_shared__release(sh);
+	return DLT_OK;
+fail:
+	dlt_shared__release(sh);
+	dlt_array__release(out);
+	return rc;
+}
+
 static int scan_next(void *state, struct ArrowArray *out, dlt_error *err)
 {
 	dlt_scan *s = state;
@@ -890,8 +965,7 @@ static int scan_next(void *state, struct ArrowArray *out, dlt_error *err)
 			continue;
 		}
 		if (s->project) {
-			rc = dlt_table__conform(out, &s->out_schema, &s->read_schema, &batch,
-			                        batch.length, DLT_MATCH_NAME, err);
+			rc = project_batch(s, out, &batch, err);
 			dlt_array__release(&batch);
 			if (rc < 0)
 				return rc;

@@ -79,6 +79,10 @@ int dlt_table__conform(struct ArrowArray *out, const struct ArrowSchema *ls,
                        int64_t length, dlt_match_mode mode, dlt_error *err);
 /* Leaf formats `l` (logical) and `p` (physical) share one layout. */
 bool dlt_table__same_leaf(const char *l, const char *p);
+/* Whether physical `ps` needs no conversion to logical `ls` (same layouts,
+ * same children in the same order): its arrays can be passed on as they are. */
+bool dlt_table__identical_type(const struct ArrowSchema *ls, const struct ArrowSchema *ps,
+                               dlt_match_mode mode);
 /* A null array of type `s`. */
 int dlt_table__nulls(struct ArrowArray *out, const struct ArrowSchema *s, int64_t n,
                      dlt_error *err);

@@ -297,6 +297,40 @@ static void test_decimal_stats_exact(void **state)
 	}
 }
 
+/* Nested projection happens in the Parquet read; a column the exact filter
+ * evaluates is still read whole, then pruned. */
+static void test_nested_projection_in_read(void **state)
+{
+	const char *cols[] = { "numeric.ints.int32", "chrono.date32" };
+	dlt_scan_options o = DLT_SCAN_OPTIONS_INIT;
+	scan_result r;
+	(void)state;
+	o.columns = cols;
+	o.n_columns = 2;
+	run_scan_at(&r, DELTA_DIR "/kernel/parquet_row_group_skipping", -1, &o);
+	if (r.rc != 0)
+		fail_msg("%s", r.err);
+	assert_int_equal(r.rows.n, 5);
+	assert_string_equal(r.rows.v[0],
+	                    "{\"chrono\":{\"date32\":\"1971-01-01\"},"
+	                    "\"numeric\":{\"ints\":{\"int32\":1000000}}}");
+	th_lines_free(&r.rows);
+
+	o.predicate_sql = "numeric.ints.int8 >= 3 OR chrono.timestamp_ntz IS NULL";
+	o.exact_filter = 1;
+	run_scan_at(&r, DELTA_DIR "/kernel/parquet_row_group_skipping", -1, &o);
+	if (r.rc != 0)
+		fail_msg("%s", r.err);
+	assert_int_equal(r.rows.n, 2);
+	assert_string_equal(r.rows.v[0],
+	                    "{\"chrono\":{\"date32\":\"1971-01-04\"},"
+	                    "\"numeric\":{\"ints\":{\"int32\":1000003}}}");
+	assert_string_equal(r.rows.v[1],
+	                    "{\"chrono\":{\"date32\":\"1971-01-05\"},"
+	                    "\"numeric\":{\"ints\":{\"int32\":1000004}}}");
+	th_lines_free(&r.rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_cdf_table_with_dv_every_version),
 		cmocka_unit_test(test_partitioned_mixed_predicates),
 		cmocka_unit_test(test_decimal_stats_exact),
+		cmocka_unit_test(test_nested_projection_in_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,10 @@
 /*
  * deltalite merge TABLE SOURCE: MERGE INTO with the clauses given in order
- * on the command line (deltalite optimize is in cli/cmd_optimize.c).
+ * on the command line (delete and update are in cli/cmd_dml.c).
  */
 #include "cli.h"
 #include "cmd_table.h"
 #include "deltalite/merge.h"
-#include "deltalite/optimize.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -39,9 +38,9 @@ static const char merge_help[] =
 	"  --format FMT            SOURCE's format: csv, jsonl, parquet (default: from its\n"
 	"                          extension; a directory is read as a Delta table)\n"
 	"  --schema-evolution      the *-clauses add the source's new columns\n"
-	"  --deletion-vectors      mark deleted/updated rows with deletion vectors (the\n"
-	"                          table must enable them); --no-deletion-vectors\n"
-	"                          rewrites files (default: the table's setting)\n"
+	"  --deletion-vectors M    on: mark deleted/updated rows in deletion vectors (the\n"
+	"                          table must enable them); off: rewrite the files\n"
+	"                          (copy-on-write); table (default): the table's setting\n"
 	"  --json                  print the metrics as one JSON object\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -55,9 +54,8 @@ static const char merge_help[] =
 	"      --when-matched-update-all --when-not-matched-by-source-delete\n";
 
 enum {
-	M_HELP = 1, M_ON, M_SALIAS, M_TALIAS, M_FORMAT, M_EVOLVE, M_DV, M_NO_DV, M_JSON, M_IF,
-	M_MU_ALL, M_MU, M_MD, M_NI_ALL, M_NI, M_NS_D, M_NS_U,
-	O_ZORDER, O_TARGET, O_WHERE, O_MIN_FILES
+	M_HELP = 1, M_ON, M_SALIAS, M_TALIAS, M_FORMAT, M_EVOLVE, M_DV, M_JSON, M_IF,
+	M_MU_ALL, M_MU, M_MD, M_NI_ALL, M_NI, M_NS_D, M_NS_U
 };
 
 static const opt_def merge_opts[] = {
@@ -66,8 +64,7 @@ static const opt_def merge_opts[] = {
 	{ "target-alias", 0, 1, M_TALIAS },
 	{ "format", 0, 1, M_FORMAT },
 	{ "schema-evolution", 0, 0, M_EVOLVE },
-	{ "deletion-vectors", 0, 0, M_DV },
-	{ "no-deletion-vectors", 0, 0, M_NO_DV },
+	{ "deletion-vectors", 0, 1, M_DV },
 	{ "json", 0, 0, M_JSON },
 	{ "if", 0, 1, M_IF },
 	{ "when-matched-update-all", 0, 0, M_MU_ALL },
@@ -86,16 +83,6 @@ typedef struct clause {
 	const char *text;   /* SET list / insert text; NULL for the * and delete forms */
 	const char *cond;   /* --if; NULL: none */
 } clause;
-
-/* "SET a = 1" or "a = 1": the assignments. */
-static const char *skip_set(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	if (strncasecmp(s, "set", 3) == 0 && isspace((unsigned char)s[3]))
-		s += 4;
-	return s;
-}
 
 /* "(a, b) VALUES (x, y)" into columns and values (malloc'd): 0, or -1. */
 static int split_insert(const char *s, char **cols, char **vals)
@@ -152,12 +139,6 @@ static int is_table(const char *path)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void print_json_kv(FILE *out, const char *k, int64_t v, int *first)
-{
-	fprintf(out, "%s\"%s\":%" PRId64, *first ? "" : ",", k, v);
-	*first = 0;
-}
-
 int cmd_merge(cli_ctx *c, int argc, char **argv)
 {
 	const char *args[3] = { NULL, NULL, NULL }, *on = NULL, *salias = "s", *talias = "t";
@@ -208,8 +189,7 @@ int cmd_merge(cli_ctx *c, int argc, char **argv)
 				rc = cli_usage(c, "--format: expected csv, jsonl or parquet, got '%s'", v);
 			break;
 		case M_EVOLVE: evolve = 1; break;
-		case M_DV: dv = 1; break;
-		case M_NO_DV: dv = 0; break;
+		case M_DV: rc = cli_parse_dv(c, v, &dv); break;
 		case M_JSON: json = 1; break;
 		case M_IF:
 			if (ncl == 0)
@@ -276,7 +256,7 @@ int cmd_merge(cli_ctx *c, int argc, char **argv)
 		switch (k->kind) {
 		case M_MU_ALL: rc = dlt_merge_when_matched_update(m, k->cond, NULL, &err); break;
 		case M_MU:
-			rc = dlt_merge_when_matched_update(m, k->cond, skip_set(k->text), &err);
+			rc = dlt_merge_when_matched_update(m, k->cond, cli_skip_set(k->text), &err);
 			break;
 		case M_MD: rc = dlt_merge_when_matched_delete(m, k->cond, &err); break;
 		case M_NI_ALL:
@@ -296,13 +276,13 @@ int cmd_merge(cli_ctx *c, int argc, char **argv)
 			break;
 		case M_NS_D: rc = dlt_merge_when_not_matched_by_source_delete(m, k->cond, &err); break;
 		case M_NS_U:
-			rc = dlt_merge_when_not_matched_by_source_update(m, k->cond, skip_set(k->text),
+			rc = dlt_merge_when_not_matched_by_source_update(m, k->cond, cli_skip_set(k->text),
 			                                                 &err);
 			break;
 		default: rc = DLT_EINVAL; break;
 		}
 		if (rc < 0) {
-			rc = err.code == DLT_EINVAL ? cli_usage(c, "%s", err.message) : cli_fail(c, &err);
+			rc = cli_fail(c, &err);
 			goto done;
 		}
 	}
@@ -315,22 +295,22 @@ int cmd_merge(cli_ctx *c, int argc, char **argv)
 	if (json) {
 		int first = 1;
 		fputs("{", c->out);
-		print_json_kv(c->out, "version", mm.version, &first);
-		print_json_kv(c->out, "num_source_rows", mm.num_source_rows, &first);
-		print_json_kv(c->out, "num_target_rows_inserted", mm.num_target_rows_inserted, &first);
-		print_json_kv(c->out, "num_target_rows_updated", mm.num_target_rows_updated, &first);
-		print_json_kv(c->out, "num_target_rows_deleted", mm.num_target_rows_deleted, &first);
-		print_json_kv(c->out, "num_target_rows_copied", mm.num_target_rows_copied, &first);
-		print_json_kv(c->out, "num_target_files_added", mm.num_target_files_added, &first);
-		print_json_kv(c->out, "num_target_files_removed", mm.num_target_files_removed, &first);
-		print_json_kv(c->out, "num_target_deletion_vectors_added",
+		cli_json_kv(c->out, "version", mm.version, &first);
+		cli_json_kv(c->out, "num_source_rows", mm.num_source_rows, &first);
+		cli_json_kv(c->out, "num_target_rows_inserted", mm.num_target_rows_inserted, &first);
+		cli_json_kv(c->out, "num_target_rows_updated", mm.num_target_rows_updated, &first);
+		cli_json_kv(c->out, "num_target_rows_deleted", mm.num_target_rows_deleted, &first);
+		cli_json_kv(c->out, "num_target_rows_copied", mm.num_target_rows_copied, &first);
+		cli_json_kv(c->out, "num_target_files_added", mm.num_target_files_added, &first);
+		cli_json_kv(c->out, "num_target_files_removed", mm.num_target_files_removed, &first);
+		cli_json_kv(c->out, "num_target_deletion_vectors_added",
 		              mm.num_target_deletion_vectors_added, &first);
-		print_json_kv(c->out, "num_target_bytes_added", mm.num_target_bytes_added, &first);
-		print_json_kv(c->out, "num_target_bytes_removed", mm.num_target_bytes_removed, &first);
-		print_json_kv(c->out, "num_target_files_scanned", mm.num_target_files_scanned, &first);
-		print_json_kv(c->out, "num_target_files_skipped", mm.num_target_files_skipped, &first);
-		print_json_kv(c->out, "source_memory_bytes", mm.source_memory_bytes, &first);
-		print_json_kv(c->out, "execution_time_ms", mm.execution_time_ms, &first);
+		cli_json_kv(c->out, "num_target_bytes_added", mm.num_target_bytes_added, &first);
+		cli_json_kv(c->out, "num_target_bytes_removed", mm.num_target_bytes_removed, &first);
+		cli_json_kv(c->out, "num_target_files_scanned", mm.num_target_files_scanned, &first);
+		cli_json_kv(c->out, "num_target_files_skipped", mm.num_target_files_skipped, &first);
+		cli_json_kv(c->out, "source_memory_bytes", mm.source_memory_bytes, &first);
+		cli_json_kv(c->out, "execution_time_ms", mm.execution_time_ms, &first);
 		fputs("}\n", c->out);
 	} else {
 		char ba[32], br[32];
