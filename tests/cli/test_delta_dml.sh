@@ -167,7 +167,7 @@ for dv in off on; do
   run merge "$tb" "$T/src4tbl" --on "tgt.id = src.id" --source-alias src --target-alias tgt \
     --when-matched-update-all --when-not-matched-insert-all --deletion-vectors "$dv"
   expect_rc 0 "[$dv] merge from a Delta table"
-  expect_out_has "rows inserted  5" "[$dv] merge from a table: inserts"; cp "$T/out" "$T/m4_$dv.txt"
+  expect_out_has "rows inserted  7" "[$dv] merge from a table: inserts (ids 1 and 6 were deleted)"
   scan_is "$tb" "$T/want4.jsonl" "[$dv] rows after merge from a table"
 
   run merge "$tb" "$T/src5.parquet" --on "t.id = s.id" --when-matched-update-all \
@@ -194,7 +194,7 @@ for dv in off on; do
   run merge "$tb" "$T/dup.csv" --on "t.id = s.id" --when-matched-update "SET v = s.v"
   expect_failure "source rows matched the same target row" "[$dv] ambiguous merge match"
   run merge "$tb" "$T/dup.csv" --on "t.id = s.id" --when-matched-update-all
-  expect_failure "name" "[$dv] UPDATE SET * with a target column missing in the source"
+  expect_failure "target column 'g' is not in the source" "[$dv] UPDATE SET * with a target column missing in the source"
   printf 'id,v\n150,-5\n' >"$T/neg.csv"
   run merge "$tb" "$T/neg.csv" --on "t.id = s.id" --when-matched-update "SET v = s.v"
   expect_failure "vpos" "[$dv] merge violating a CHECK constraint"
@@ -213,7 +213,7 @@ expect_rc 0 "delete matching nothing"
 expect_out "nothing changed: no row matched" "delete matching nothing commits nothing"
 run delete "$T/dml_on" --json
 expect_rc 0 "delete every row"
-expect_out_has '"num_deleted_rows":185,' "delete without --where deletes every row"
+expect_out_has "\"num_deleted_rows\":$(grep -c . "$T/want5.jsonl")," "delete without --where deletes every row"
 run scan "$T/dml_on"
 expect_out_empty "no rows left"
 run delete "$T/dml_off" --deletion-vectors on --where "id = 1"

@@ -91,20 +91,42 @@ console.log("ok");' "$1" "$2" "$T/canon.js" "$3"
 
 # ---- every table of the corpus: inspect, files, scan -------------------------
 
-mkdir -p "$T/unpacked"
-tables=()
-while IFS= read -r exp; do tables+=("$(dirname "$exp")"); done \
-  < <(find "$CONF" -name EXPECTED.json -not -path "*/ffi-expected/*" | sort)
-((${#tables[@]} > 80)) || fail "expected the corpus's ~100 Delta tables, found ${#tables[@]}"
+# One node process plans (what EXPECTED.json says of every table), deltalite runs
+# for every table with its outputs kept under $T/res/, and one node process checks
+# them all at the end (node start-up per check dominated this test's time).
+mkdir -p "$T/unpacked" "$T/res"
+find "$CONF" -name EXPECTED.json -not -path "*/ffi-expected/*" | sort >"$T/expected_list"
+# Per table, one line: dir|archive (0/1)|verdict|"v:files ..."|"v:rows ..."
+node -e '
+const fs = require("fs"), sup = process.argv[2];
+for (const exp of fs.readFileSync(process.argv[1], "utf8").split("\n").filter((l) => l)) {
+  const e = JSON.parse(fs.readFileSync(exp, "utf8")), dir = exp.replace(/\/EXPECTED\.json$/, "");
+  let verdict = "read";
+  if (e.latest_version < 0 || !e.protocol) verdict = "not-a-table";
+  else if (e.protocol.minReaderVersion > 3) verdict = "refuse reader version " + e.protocol.minReaderVersion;
+  else { const bad = (e.protocol.readerFeatures || []).filter((f) => !sup.includes(" " + f + " "));
+    if (bad.length) verdict = "refuse " + bad[0]; }
+  // files of every version reachable by commits (up to 12; the latest is the plain files run)
+  const fv = (e.per_version || []).slice(-12).filter((p) => p.version !== e.latest_version)
+    .map((p) => p.version + ":" + p.active_files).join(" ");
+  // rows of older versions (data files of old versions are present)
+  const rv = (e.per_version || []).slice(-6, -1).filter((p) => p.rows !== null)
+    .map((p) => p.version + ":" + p.rows).join(" ");
+  console.log([dir, e.archive ? 1 : 0, verdict, fv, rv].join("|"));
+}' "$T/expected_list" "$SUPPORTED_READER_FEATURES" >"$T/plan"
+n_tables=$(grep -c . "$T/plan")
+((n_tables > 80)) || fail "expected the corpus's ~100 Delta tables, found $n_tables"
 
 n_rows_compared=0
 n_refused=0
-for dir in "${tables[@]}"; do
+i=0
+: >"$T/checks"   # lines for the final node pass: kind|name|expected file|our output
+while IFS='|' read -r dir has_archive verdict fv rv; do
+  i=$((i + 1))
   name="${dir#"$CONF"/}"
   exp="$dir/EXPECTED.json"
   root="$dir"
-  archive="$(node -e 'const e = require(process.argv[1]); console.log(e.archive ? (e.archive.file || e.archive.path || e.archive) : "")' "$exp")"
-  if [ -n "$archive" ]; then
+  if [ "$has_archive" = 1 ]; then
     zst="$(ls "$dir"/*.tar.zst 2>/dev/null | head -1)"
     if [ -z "$zst" ]; then fail "$name: EXPECTED.json names an archive, none found"; continue; fi
     base="$(basename "$zst" .tar.zst)"
@@ -112,15 +134,6 @@ for dir in "${tables[@]}"; do
     tar --zstd -xf "$zst" -C "$T/unpacked/$name"
     root="$T/unpacked/$name/$base"
   fi
-  # What the oracle says: is it a table at all, and may we read it?
-  verdict="$(node -e '
-const e = require(process.argv[1]), sup = process.argv[2];
-if (e.latest_version < 0 || !e.protocol) { console.log("not-a-table"); process.exit(0); }
-const p = e.protocol;
-if (p.minReaderVersion > 3) { console.log("refuse reader version " + p.minReaderVersion); process.exit(0); }
-const bad = (p.readerFeatures || []).filter((f) => !sup.includes(" " + f + " "));
-console.log(bad.length ? "refuse " + bad[0] : "read");' "$exp" "$SUPPORTED_READER_FEATURES")"
-
   run inspect --json "$root"
   case "$verdict" in
   not-a-table)
@@ -133,78 +146,110 @@ console.log(bad.length ? "refuse " + bad[0] : "read");' "$exp" "$SUPPORTED_READE
   esac
   expect_rc 0 "$name: inspect --json"
   [ "$RC" = 0 ] || continue
-  node_check '
-const e = require(process.argv[1]);
-const g = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
-const p = e.protocol, gp = g.protocol, bad = [];
-const sorted = (a) => JSON.stringify([...(a || [])].sort());
-if (g.version !== e.latest_version) bad.push(`version ${g.version}, expected ${e.latest_version}`);
-if (g.numFiles !== e.active_files) bad.push(`numFiles ${g.numFiles}, expected ${e.active_files}`);
-if (gp.minReaderVersion !== p.minReaderVersion || gp.minWriterVersion !== p.minWriterVersion)
-  bad.push(`protocol ${gp.minReaderVersion}/${gp.minWriterVersion}, expected ${p.minReaderVersion}/${p.minWriterVersion}`);
-if (sorted(gp.readerFeatures) !== sorted(p.readerFeatures)) bad.push(`readerFeatures ${sorted(gp.readerFeatures)} vs ${sorted(p.readerFeatures)}`);
-if (sorted(gp.writerFeatures) !== sorted(p.writerFeatures)) bad.push(`writerFeatures ${sorted(gp.writerFeatures)} vs ${sorted(p.writerFeatures)}`);
-if (JSON.stringify(g.partitionColumns) !== JSON.stringify(e.partition_columns))
-  bad.push(`partitionColumns ${JSON.stringify(g.partitionColumns)} vs ${JSON.stringify(e.partition_columns)}`);
-if (e.metadata && g.metadata.id !== e.metadata.id) bad.push(`id ${g.metadata.id} vs ${e.metadata.id}`);
-const conf = (e.metadata && e.metadata.configuration) || {};
-if (JSON.stringify(g.properties) !== JSON.stringify(conf) && sorted(Object.entries(g.properties)) !== sorted(Object.entries(conf)))
-  bad.push(`properties ${JSON.stringify(g.properties)} vs ${JSON.stringify(conf)}`);
-if (JSON.stringify(g.schema) !== JSON.stringify(JSON.parse(e.schema_string))) bad.push("schema differs");
-// Rows from statistics: only when every file has numRecords.
-const want = e.total_rows_from_stats;
-if (want !== null && want !== undefined && g.numRecords !== null && g.numRecords !== want)
-  bad.push(`numRecords ${g.numRecords}, expected ${want}`);
-console.log(bad.length ? bad.join("; ") : "ok");' "$exp" "$T/out" "$name: inspect matches EXPECTED.json"
+  cp "$T/out" "$T/res/$i.inspect"
+  echo "inspect|$name|$exp|$T/res/$i.inspect" >>"$T/checks"
 
-  # files --json: one line per live file, the same paths as the oracle's list.
+  # files --json: one line per live file, the same paths and sizes as the oracle's.
   run files --json "$root"
   expect_rc 0 "$name: files --json"
-  node_check '
-const e = require(process.argv[1]);
-const lines = require("fs").readFileSync(process.argv[2], "utf8").split("\n").filter((l) => l);
-if (lines.length !== e.active_files) { console.log(`${lines.length} files, expected ${e.active_files}`); process.exit(0); }
-const list = e.active_file_list || [];
-if (list.length === e.active_files) {
-  const got = lines.map((l) => JSON.parse(l).path).sort();
-  const want = list.map((f) => f.decoded_path || decodeURIComponent(f.path)).sort();
-  for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) { console.log(`path ${got[i]}, expected ${want[i]}`); process.exit(0); }
-  const size = new Map(list.map((f) => [f.decoded_path || decodeURIComponent(f.path), f.size]));
-  for (const l of lines) { const f = JSON.parse(l); if (size.get(f.path) !== f.size) { console.log(`size of ${f.path}: ${f.size}, expected ${size.get(f.path)}`); process.exit(0); } }
-}
-console.log("ok");' "$exp" "$T/out" "$name: files list"
+  cp "$T/out" "$T/res/$i.files"
+  echo "files|$name|$exp|$T/res/$i.files" >>"$T/checks"
 
-  # Time travel: the file count of every version reachable by commits (up to 12).
-  while read -r v want; do
+  # Time travel: the file count of older versions.
+  for p in $fv; do
+    v="${p%%:*}" want="${p##*:}"
     run files --json --version "$v" "$root"
     expect_rc 0 "$name: files --version $v"
     CHECKS=$((CHECKS + 1))
     got=$(grep -c . "$T/out" || true)
     [ "$got" = "$want" ] || fail "$name: files --version $v: $got files, expected $want"
-  done < <(node -e '
-const e = require(process.argv[1]);
-for (const p of (e.per_version || []).slice(-12)) console.log(p.version, p.active_files);' "$exp")
+  done
 
-  # Rows: the whole table against EXPECTED.rows.jsonl.
+  # Rows: the whole table against EXPECTED.rows.jsonl, and the row count of older versions.
   if [ -f "$dir/EXPECTED.rows.jsonl" ]; then
     run scan --binary-hex "$root"
     expect_rc 0 "$name: scan"
     if [ "$RC" = 0 ]; then
-      same_rows "$dir/EXPECTED.rows.jsonl" "$T/out" "$name: scan rows = EXPECTED.rows.jsonl"
+      cp "$T/out" "$T/res/$i.scan"
+      echo "rows|$name|$dir/EXPECTED.rows.jsonl|$T/res/$i.scan" >>"$T/checks"
       n_rows_compared=$((n_rows_compared + 1))
     fi
-    # and the row count of older versions (data files of old versions are present)
-    while read -r v want; do
+    for p in $rv; do
+      v="${p%%:*}" want="${p##*:}"
       run scan --version "$v" "$root"
       expect_rc 0 "$name: scan --version $v"
       CHECKS=$((CHECKS + 1))
       got=$(grep -c . "$T/out" || true)
       [ "$got" = "$want" ] || fail "$name: scan --version $v: $got rows, expected $want"
-    done < <(node -e '
-const e = require(process.argv[1]);
-for (const p of (e.per_version || []).slice(-6, -1)) if (p.rows !== null) console.log(p.version, p.rows);' "$exp")
+    done
   fi
-done
+done <"$T/plan"
+
+# The checks of every table's outputs, in one node process: one line per check,
+# "ok" or the failure.
+node -e '
+const fs = require("fs"), { canon } = require(process.argv[2]);
+const sorted = (a) => JSON.stringify([...(a || [])].sort());
+function inspect(e, g) {
+  const p = e.protocol, gp = g.protocol, bad = [];
+  if (g.version !== e.latest_version) bad.push(`version ${g.version}, expected ${e.latest_version}`);
+  if (g.numFiles !== e.active_files) bad.push(`numFiles ${g.numFiles}, expected ${e.active_files}`);
+  if (gp.minReaderVersion !== p.minReaderVersion || gp.minWriterVersion !== p.minWriterVersion)
+    bad.push(`protocol ${gp.minReaderVersion}/${gp.minWriterVersion}, expected ${p.minReaderVersion}/${p.minWriterVersion}`);
+  if (sorted(gp.readerFeatures) !== sorted(p.readerFeatures)) bad.push(`readerFeatures ${sorted(gp.readerFeatures)} vs ${sorted(p.readerFeatures)}`);
+  if (sorted(gp.writerFeatures) !== sorted(p.writerFeatures)) bad.push(`writerFeatures ${sorted(gp.writerFeatures)} vs ${sorted(p.writerFeatures)}`);
+  if (JSON.stringify(g.partitionColumns) !== JSON.stringify(e.partition_columns))
+    bad.push(`partitionColumns ${JSON.stringify(g.partitionColumns)} vs ${JSON.stringify(e.partition_columns)}`);
+  if (e.metadata && g.metadata.id !== e.metadata.id) bad.push(`id ${g.metadata.id} vs ${e.metadata.id}`);
+  const conf = (e.metadata && e.metadata.configuration) || {};
+  if (JSON.stringify(g.properties) !== JSON.stringify(conf) && sorted(Object.entries(g.properties)) !== sorted(Object.entries(conf)))
+    bad.push(`properties ${JSON.stringify(g.properties)} vs ${JSON.stringify(conf)}`);
+  if (JSON.stringify(g.schema) !== JSON.stringify(JSON.parse(e.schema_string))) bad.push("schema differs");
+  // Rows from statistics: only when every file has numRecords.
+  const want = e.total_rows_from_stats;
+  if (want !== null && want !== undefined && g.numRecords !== null && g.numRecords !== want)
+    bad.push(`numRecords ${g.numRecords}, expected ${want}`);
+  return bad.length ? bad.join("; ") : "ok";
+}
+function files(e, text) {
+  const lines = text.split("\n").filter((l) => l);
+  if (lines.length !== e.active_files) return `${lines.length} files, expected ${e.active_files}`;
+  const list = e.active_file_list || [];
+  if (list.length === e.active_files) {
+    const got = lines.map((l) => JSON.parse(l).path).sort();
+    const want = list.map((f) => f.decoded_path || decodeURIComponent(f.path)).sort();
+    for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) return `path ${got[i]}, expected ${want[i]}`;
+    const size = new Map(list.map((f) => [f.decoded_path || decodeURIComponent(f.path), f.size]));
+    for (const l of lines) { const f = JSON.parse(l); if (size.get(f.path) !== f.size) return `size of ${f.path}: ${f.size}, expected ${size.get(f.path)}`; }
+  }
+  return "ok";
+}
+function rows(wantFile, gotFile) {
+  const want = canon(wantFile, false), got = canon(gotFile, true);
+  if (want.length !== got.length) return `${got.length} rows, expected ${want.length}` + (got.length ? "; first: " + got[0] : "");
+  for (let i = 0; i < want.length; i++)
+    if (want[i] !== got[i]) return `row ${i + 1} (sorted): got ${got[i]}\n  expected ${want[i]}`;
+  return "ok";
+}
+const what = { inspect: "inspect matches EXPECTED.json", files: "files list", rows: "scan rows = EXPECTED.rows.jsonl" };
+for (const line of fs.readFileSync(process.argv[1], "utf8").split("\n").filter((l) => l)) {
+  const [kind, name, want, got] = line.split("|");
+  let r;
+  try {
+    if (kind === "rows") r = rows(want, got);
+    else { const e = JSON.parse(fs.readFileSync(want, "utf8")), text = fs.readFileSync(got, "utf8");
+      r = kind === "inspect" ? inspect(e, JSON.parse(text)) : files(e, text); }
+  } catch (err) { r = "check failed: " + err.message; }
+  console.log(`${name}: ${what[kind]}\t${r.replace(/\n/g, " ")}`);
+}' "$T/checks" "$T/canon.js" >"$T/check_results" 2>"$T/check_err" ||
+  fail "the node checks of the corpus failed: $(head -c 300 "$T/check_err")"
+CHECKS=$((CHECKS + 1))
+[ "$(grep -c . "$T/check_results")" = "$(grep -c . "$T/checks")" ] ||
+  fail "node checked $(grep -c . "$T/check_results") outputs of $(grep -c . "$T/checks")"
+while IFS=$'\t' read -r what result; do
+  CHECKS=$((CHECKS + 1))
+  [ "$result" = ok ] || fail "$what: $result"
+done <"$T/check_results"
 CHECKS=$((CHECKS + 1))
 ((n_rows_compared >= 40)) || fail "only $n_rows_compared tables had their rows compared"
 CHECKS=$((CHECKS + 1))
