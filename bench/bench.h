@@ -29,6 +29,8 @@ void bench_extra(bench_result *r, const char *fmt, ...)
 /* Each returns 0 on success, or nonzero after printing the reason on stderr.
  * argv holds the benchmark's arguments (after its name). */
 int bench_dlt(const char *name, int argc, char **argv, bench_result *r);
+/** The DML and layout benchmarks of deltalite (bench_dml.c). */
+int bench_dlt_dml(const char *name, int argc, char **argv, bench_result *r);
 int bench_duckdb(const char *name, int argc, char **argv, bench_result *r);
 /** 1 when built with DuckDB. */
 int bench_have_duckdb(void);

@@ -501,6 +501,5 @@ int bench_dlt(const char *name, int argc, char **argv, bench_result *r)
 		return parquet_selective(argc, argv, r);
 	if (strcmp(name, "parquet_write") == 0)
 		return parquet_write(argc, argv, r);
-	fprintf(stderr, "dlt_bench: unknown benchmark '%s' for deltalite\n", name);
-	return 1;
+	return bench_dlt_dml(name, argc, argv, r);
 }

@@ -259,8 +259,107 @@ static int delta_scan(int argc, char **argv, bench_result *r)
 	return 0;
 }
 
+/* MERGE's peer: the target in a DuckDB database file (loaded untimed), then
+ * UPDATE ... FROM the source and INSERT of the source rows with no match, in one
+ * transaction, and a CHECKPOINT so that the change is on disk as ours is.
+ * args: TARGET_FILES_GLOB SOURCE.parquet DBFILE */
+static const char lineitem_set[] =
+	"l_partkey = s.l_partkey, l_suppkey = s.l_suppkey, l_quantity = s.l_quantity, "
+	"l_extendedprice = s.l_extendedprice, l_discount = s.l_discount, l_tax = s.l_tax, "
+	"l_returnflag = s.l_returnflag, l_linestatus = s.l_linestatus, "
+	"l_shipdate = s.l_shipdate, l_commitdate = s.l_commitdate, "
+	"l_receiptdate = s.l_receiptdate, l_shipinstruct = s.l_shipinstruct, "
+	"l_shipmode = s.l_shipmode, l_comment = s.l_comment";
+
+static int ddb_exec(ddb *d, const char *sql, int64_t *rows)
+{
+	duckdb_result res;
+	if (ddb_query(d, sql, &res))
+		return 1;
+	if (rows)
+		*rows += duckdb_value_int64(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	return 0;
+}
+
+static int delta_merge(int argc, char **argv, bench_result *r)
+{
+	char sql[2048];
+	ddb d;
+	double t0;
+	int64_t upd = 0, ins = 0;
+	int rc = 1;
+
+	if (argc != 3 || check_path(argv[0]) || check_path(argv[1]) || check_path(argv[2]))
+		return 1;
+	remove(argv[2]);
+	if (duckdb_open(argv[2], &d.db) != DuckDBSuccess ||
+	    duckdb_connect(d.db, &d.con) != DuckDBSuccess)
+		return fprintf(stderr, "dlt_bench: duckdb_open %s failed\n", argv[2]), 1;
+	snprintf(sql, sizeof(sql), "CREATE TABLE t AS SELECT * FROM read_parquet('%s')", argv[0]);
+	if (ddb_exec(&d, "SET threads=1", NULL) || ddb_exec(&d, sql, NULL) ||
+	    ddb_exec(&d, "CHECKPOINT", NULL))
+		goto done;
+	t0 = bench_now();
+	snprintf(sql, sizeof(sql),
+	         "CREATE TEMP TABLE s AS SELECT * FROM read_parquet('%s')", argv[1]);
+	if (ddb_exec(&d, "BEGIN", NULL) || ddb_exec(&d, sql, NULL))
+		goto done;
+	snprintf(sql, sizeof(sql),
+	         "UPDATE t SET %s FROM s WHERE t.l_orderkey = s.l_orderkey AND "
+	         "t.l_linenumber = s.l_linenumber", lineitem_set);
+	if (ddb_exec(&d, sql, &upd) ||
+	    ddb_exec(&d, "INSERT INTO t SELECT * FROM s ANTI JOIN t USING (l_orderkey, l_linenumber)",
+	             &ins) ||
+	    ddb_exec(&d, "COMMIT", NULL) || ddb_exec(&d, "CHECKPOINT", NULL))
+		goto done;
+	r->seconds = bench_now() - t0;
+	r->rows = upd + ins;
+	bench_extra(r, "updated=%lld inserted=%lld", (long long)upd, (long long)ins);
+	rc = 0;
+done:
+	ddb_close(&d);
+	remove(argv[2]);
+	{
+		char wal[1100];
+		snprintf(wal, sizeof(wal), "%s.wal", argv[2]);
+		remove(wal);
+	}
+	return rc;
+}
+
+/* OPTIMIZE's peer: many small files read and written as one. args: GLOB OUT */
+static int delta_optimize(int argc, char **argv, bench_result *r)
+{
+	char sql[2048];
+	duckdb_result res;
+	ddb d;
+	double t0;
+
+	if (argc != 2 || check_path(argv[0]) || check_path(argv[1]) || ddb_open(&d, 1))
+		return 1;
+	snprintf(sql, sizeof(sql),
+	         "COPY (SELECT * FROM read_parquet('%s')) TO '%s' (FORMAT parquet, "
+	         "COMPRESSION snappy, ROW_GROUP_SIZE 122880)", argv[0], argv[1]);
+	t0 = bench_now();
+	if (ddb_query(&d, sql, &res)) {
+		ddb_close(&d);
+		return 1;
+	}
+	r->seconds = bench_now() - t0;
+	r->rows = duckdb_value_int64(&res, 0, 0);
+	duckdb_destroy_result(&res);
+	bench_extra(r, "file_bytes=%llu", (unsigned long long)file_size(argv[1]));
+	ddb_close(&d);
+	return 0;
+}
+
 int bench_duckdb(const char *name, int argc, char **argv, bench_result *r)
 {
+	if (strcmp(name, "delta_merge") == 0)
+		return delta_merge(argc, argv, r);
+	if (strcmp(name, "delta_optimize") == 0)
+		return delta_optimize(argc, argv, r);
 	if (strcmp(name, "delta_scan") == 0)
 		return delta_scan(argc, argv, r);
 	if (strcmp(name, "csv_read") == 0)
