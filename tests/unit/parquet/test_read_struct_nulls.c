@@ -587,7 +587,7 @@ static void test_duckdb(void **state)
 	}
 	/* our files, read by DuckDB as we read them */
 	for (i = 0; i < N_SHAPES; i++) {
-		char exp_path[700], what[700];
+		char exp_path[2560 + 32], what[2560 + 32];
 		char *want, *got;
 		dlt_parquet_read_options o = DLT_PARQUET_READ_OPTIONS_INIT;
 		snprintf(exp_path, sizeof(exp_path), "%s.duckdb.txt", g_files[i]);
