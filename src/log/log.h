@@ -245,6 +245,14 @@ typedef struct dlt_log_segment {
 int dlt_log__find_segment(dlt_log_segment *out, dlt_storage *st, int64_t version,
                           int64_t start_after, dlt_error *err);
 void dlt_log__segment_dispose(dlt_log_segment *seg);
+/* The segment dlt_log__find_segment(out, st, version, from) would give, found
+ * with one head() per commit after `from` instead of a listing (which costs
+ * as much as the log is long). 1: *out filled (out->version == from and no
+ * commits when nothing is newer); 0: use the listing instead (more than
+ * max_probes commits, a commit missing, or nothing newer but `from`'s own
+ * commit gone or not `from_ref` (may be NULL) any more). Never fails. */
+int dlt_log__probe_segment(dlt_log_segment *out, dlt_storage *st, int64_t version,
+                           int64_t from, const dlt_log_fileref *from_ref, int max_probes);
 
 /* ------------------------------------------------------- snapshot -- */
 
@@ -288,6 +296,10 @@ struct dlt_snapshot {
 int dlt_log__table_new(dlt_table **out, dlt_storage *st, const char *uri, dlt_error *err);
 /* The root of a table handle (borrowed). */
 dlt_log_root *dlt_log__table_root(const dlt_table *table);
+/* The latest snapshot (a new reference), from the last one loaded through
+ * `table` brought up to date when there is one (see dlt_log__probe_segment),
+ * else loaded. DLT_ENOTFOUND when there is no log. */
+int dlt_log__table_latest(dlt_snapshot **out, dlt_table *table, dlt_error *err);
 
 /* Build the snapshot at `version` (-1 latest). Checks the protocol
  * (DLT_EUNSUPPORTED naming an unknown reader feature). */

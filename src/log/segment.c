@@ -413,3 +413,54 @@ done:
 	listing_dispose(&l);
 	return rc;
 }
+
+/* Commits after `from` found one by one with head() instead of a listing
+ * (a listing of _delta_log/ costs as much as the whole log is long; a head
+ * costs one lookup). See log.h. */
+int dlt_log__probe_segment(dlt_log_segment *out, dlt_storage *st, int64_t version,
+                           int64_t from, const dlt_log_fileref *from_ref, int max_probes)
+{
+	dlt_object_meta m;
+	dlt_log_fileref ref;
+	dlt_error e;
+	char key[64];
+	int64_t v;
+
+	dlt_log__segment_dispose(out);
+	if (from < 0 || max_probes < 1 || (version >= 0 && version - from > max_probes))
+		return 0;
+	for (v = from + 1; version < 0 || v <= version; v++) {
+		if (v - from > max_probes)
+			goto fallback;
+		snprintf(key, sizeof(key), "_delta_log/%020" PRId64 ".json", v);
+		if (dlt_storage_head(&m, st, key, &e) < 0) {
+			if (version >= 0 || e.code != DLT_ENOTFOUND)
+				goto fallback;
+			break;
+		}
+		ref.key = key;
+		ref.size = m.size;
+		ref.mtime_ms = m.mtime_ms;
+		ref.version = ref.end_version = v;
+		if (push_ref(&out->commits, &out->n_commits, &ref) < 0)
+			goto fallback;
+	}
+	if (out->n_commits == 0) {
+		/* Nothing newer: only trust that when `from` itself is still there
+		 * unchanged (cleaned up or rewritten logs need the listing). */
+		snprintf(key, sizeof(key), "_delta_log/%020" PRId64 ".json", from);
+		if (dlt_storage_head(&m, st, key, &e) < 0 ||
+		    (from_ref && from_ref->key &&
+		     (m.size != from_ref->size || m.mtime_ms != from_ref->mtime_ms)))
+			goto fallback;
+		out->version = from;
+		return 1;
+	}
+	out->version = out->commits[out->n_commits - 1].version;
+	if (take_ref(&out->last_commit, &out->commits[out->n_commits - 1]) < 0)
+		goto fallback;
+	return 1;
+fallback:
+	dlt_log__segment_dispose(out);
+	return 0;
+}

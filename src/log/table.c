@@ -14,8 +14,14 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 void dlt_log__snapshot_destroy(dlt_snapshot *s);
 bool dlt_log__ict_enabled(const dlt_snapshot *s);
 
+/* Commits dlt_snapshot_update looks for one by one before it lists the log. */
+#define UPDATE_PROBES 16
+/* Updates of updates dlt_log__table_latest chains before it loads afresh. */
+#define LATEST_MAX_CHAIN 8
+
 struct dlt_table {
 	dlt_log_root *root;
+	dlt_snapshot *latest;            /* the newest snapshot loaded through it (or NULL) */
 };
 
 int dlt_open_options_init(dlt_open_options *opts, unsigned int version)
@@ -71,8 +77,17 @@ int dlt_table_open(dlt_table **out, const char *uri, const dlt_open_options *opt
 	if ((rc = dlt_storage_open(&r->storage, uri, opts ? opts->storage_options : NULL,
 	                           opts ? opts->storage_options_len : 0, err)) < 0)
 		goto fail;
+	/* Commit 0 is there in all but cleaned-up logs: one head() instead of a
+	 * listing (which costs as much as the log is long). */
+	{
+		dlt_object_meta m;
+		dlt_error e;
+		found = dlt_storage_head(&m, r->storage, "_delta_log/00000000000000000000.json",
+		                         &e) == DLT_OK;
+	}
 	lo.recursive = 0;
-	if ((rc = dlt_storage_list(r->storage, "_delta_log/", &lo, first_log_cb, &found, err)) < 0)
+	if (!found &&
+	    (rc = dlt_storage_list(r->storage, "_delta_log/", &lo, first_log_cb, &found, err)) < 0)
 		goto fail;
 	if (!found) {
 		rc = dlt_error_set(err, DLT_ENOTFOUND, "not a delta table: %s/_delta_log/ has no commit "
@@ -95,6 +110,7 @@ void dlt_table_free(dlt_table *table)
 {
 	if (!table)
 		return;
+	dlt_snapshot_free(table->latest);
 	dlt_log__root_release(table->root);
 	dlt_free(table);
 }
@@ -138,11 +154,56 @@ dlt_storage *dlt_table_storage(dlt_table *table)
 	return table ? table->root->storage : NULL;
 }
 
+/* Keep `s` (retained) as the table's newest snapshot. */
+static void remember(dlt_table *t, dlt_snapshot *s)
+{
+	if (t->latest == s)
+		return;
+	dlt_snapshot_free(t->latest);
+	t->latest = dlt_snapshot_retain(s);
+}
+
 int dlt_table_snapshot(dlt_snapshot **out, dlt_table *table, int64_t version, dlt_error *err)
 {
+	int rc;
 	DLT_ARG_CHECK(out != NULL && table != NULL && version >= -1, err);
 	*out = NULL;
-	return dlt_log__snapshot_load(out, table->root, version, err);
+	rc = dlt_log__snapshot_load(out, table->root, version, err);
+	if (rc == DLT_OK && version == -1)
+		remember(table, *out);
+	return rc;
+}
+
+int dlt_log__table_latest(dlt_snapshot **out, dlt_table *table, dlt_error *err)
+{
+	dlt_log_segment seg = DLT_LOG_SEGMENT_INIT;
+	dlt_snapshot *s = NULL, *l = table->latest;
+	int depth = 0, rc;
+
+	*out = NULL;
+	for (const dlt_snapshot *b = l; b; b = b->base)
+		depth++;
+	/* Bring the last one up to date when a head() per newer commit shows how
+	 * (one or two when nothing is newer); else, or when the chain of updates
+	 * (each holding its base) grows long, load afresh. */
+	if (l && depth <= LATEST_MAX_CHAIN &&
+	    dlt_log__probe_segment(&seg, l->root->storage, -1, l->version,
+	                           &l->segment.last_commit, UPDATE_PROBES)) {
+		if (seg.version == l->version) {
+			s = dlt_snapshot_retain(l);
+			rc = DLT_OK;
+		} else {
+			rc = dlt_log__snapshot_build(&s, l->root, &seg, l, err);
+		}
+		dlt_log__segment_dispose(&seg);
+	} else {
+		rc = dlt_log__snapshot_load(&s, table->root, -1, err);
+	}
+	if (rc < 0)
+		return rc;
+	remember(table, s);
+	*out = s;
+	return DLT_OK;
 }
 
 int dlt_snapshot_update(dlt_snapshot **out, dlt_snapshot *snap, int64_t version, dlt_error *err)
@@ -159,8 +220,11 @@ int dlt_snapshot_update(dlt_snapshot **out, dlt_snapshot *snap, int64_t version,
 		*out = dlt_snapshot_retain(snap);
 		return DLT_OK;
 	}
-	if ((rc = dlt_log__find_segment(&seg, snap->root->storage, version, snap->version, err)) <
-	    0)
+	/* the few commits of a fresh snapshot by head(), the listing otherwise */
+	if (!dlt_log__probe_segment(&seg, snap->root->storage, version, snap->version,
+	                            &snap->segment.last_commit, UPDATE_PROBES) &&
+	    (rc = dlt_log__find_segment(&seg, snap->root->storage, version, snap->version,
+	                                err)) < 0)
 		return rc;
 	if (seg.version == snap->version) {
 		dlt_log__segment_dispose(&seg);

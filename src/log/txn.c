@@ -202,7 +202,8 @@ int dlt_txn_begin(dlt_txn **out, dlt_table *table, const dlt_txn_options *opts, 
 	*out = NULL;
 	DLT_ARG_CHECK(v >= -1, err);
 	root = dlt_log__table_root(table);
-	rc = dlt_log__snapshot_load(&snap, root, v, err);
+	rc = v == -1 ? dlt_log__table_latest(&snap, table, err)
+	            : dlt_log__snapshot_load(&snap, root, v, err);
 	if (rc == DLT_ENOTFOUND && v == -1) {
 		/* no log at all: a new table, unless something is there we cannot see */
 		snap = NULL;

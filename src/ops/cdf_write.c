@@ -30,6 +30,7 @@ int dlt_dml__write_cdc(dlt_dml_ctx *c, const struct ArrowArray *batch, const cha
 		a.checks = false;
 		a.codec = c->opts.codec;
 		a.target_file_size = c->opts.target_file_size;
+		a.row_group_bytes = DLT_DML_ROW_GROUP_BYTES;
 		if ((rc = dlt_ops__writer_open(&c->cdc, c->st, &a, err)) < 0)
 			return rc;
 	}

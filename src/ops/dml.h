@@ -48,6 +48,9 @@ typedef struct dlt_ops_writer_args {
 	                                   * generated columns on every row */
 	int codec;                        /* dlt_parquet_codec */
 	int64_t target_file_size;         /* 0: 128 MiB */
+	int64_t row_group_bytes;          /* > 0: flush a row group once this many encoded
+	                                   * bytes are buffered (bounds the writer's memory);
+	                                   * 0: the Parquet writer's default */
 } dlt_ops_writer_args;
 
 /* One finished file. Strings owned by the writer. */
@@ -70,6 +73,11 @@ int dlt_ops__writer_finish(dlt_ops_writer *w, dlt_error *err);
 size_t dlt_ops__writer_n_files(const dlt_ops_writer *w);
 const dlt_ops_written *dlt_ops__writer_file(const dlt_ops_writer *w, size_t i);
 void dlt_ops__writer_free(dlt_ops_writer *w);
+
+/* Row group size bound of the files DML operations write (rewritten rows,
+ * inserts, change data): the writer buffers one row group, so this bounds
+ * its memory whatever the target file size. */
+#define DLT_DML_ROW_GROUP_BYTES ((int64_t)16 << 20)
 
 /* ---------------------------------------------------------- context -- */
 

@@ -1227,87 +1227,155 @@ done:
 	return rc;
 }
 
-static int process_file(mx *x, const dlt_log_file *f, dlt_error *err)
+/* Untouched target batches buffered (copy-on-write) while no row of their
+ * file has matched yet; past this, they are dropped and the file is read a
+ * second time if a later row matches. */
+#define MERGE_PENDING_BYTES ((int64_t)16 << 20)
+
+typedef struct pending {
+	tbatch *v;
+	size_t n, cap;
+	int64_t bytes;
+} pending;
+
+static void pending_clear(pending *p)
+{
+	for (size_t b = 0; b < p->n; b++)
+		tbatch_dispose(&p->v[b]);
+	p->n = 0;
+	p->bytes = 0;
+}
+
+/* One pass over a target file, streaming: each batch is joined and, once
+ * the file is known to change, its outputs are written right away (kept
+ * rows with copy-on-write, updated rows, change data) and it is released.
+ * Deletion vectors: the changed rows' indexes are collected for the DV.
+ * *rescan: copy-on-write only, batches were dropped before the first match
+ * (the caller reads the file again with emit_all). */
+static int file_pass(mx *x, const dlt_log_file *f, bool emit_all, bool *touched, bool *rescan,
+                     dlt_error *err)
 {
 	dlt_table_rows *r = NULL;
-	tbatch *v = NULL;
-	size_t n = 0, cap = 0;
-	bool touched = false, keep_batches = x->has_matched || x->has_nmbs;
-	int64_t t0 = dlt_now_ns(), t1;
+	pending p = { NULL, 0, 0, 0 };
+	bool cow = !x->c.use_dv, dropped = false;
 	uint64_t *dvrows = NULL;
-	size_t ndv = 0;
+	size_t ndv = 0, dvcap = 0;
+	int64_t t0 = dlt_now_ns(), t_emit = 0;
 	int rc;
+
+	*rescan = false;
 	if ((rc = dlt_table__rows_open(&r, x->c.snap, f, err)) < 0)
 		goto done;
 	for (;;) {
+		tbatch t;
 		struct ArrowArray a;
 		const int64_t *ri;
-		tbatch *t;
+		bool bt = false;
+		int64_t t1;
+		memset(&t, 0, sizeof(t));
 		if ((rc = dlt_table__rows_next(r, &a, &ri, err)) < 0)
 			goto done;
 		if (!a.release)
 			break;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			tbatch *nv = dlt_realloc(v, nc * sizeof(*nv));
-			if (!nv) {
-				dlt_array__release(&a);
-				rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		dlt_array__move(&t.a, &a);
+		if ((rc = process_batch(x, &t, err)) < 0) {
+			dlt_error_prefix(err, "target file %s", f->path);
+			tbatch_dispose(&t);
+			goto done;
+		}
+		for (int64_t i = 0; i < t.a.length; i++)
+			if (t.act[i] >= 0) {
+				bt = true;
+				break;
+			}
+		if (bt && x->c.use_dv) {
+			size_t need = ndv + (size_t)t.a.length;
+			if (need > dvcap) {
+				size_t nc = DLT_MAX(need, dvcap * 2);
+				uint64_t *nv = dlt_realloc(dvrows, nc * sizeof(*nv));
+				if (!nv) {
+					tbatch_dispose(&t);
+					rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+					goto done;
+				}
+				dvrows = nv;
+				dvcap = nc;
+			}
+			for (int64_t i = 0; i < t.a.length; i++)
+				if (t.act[i] >= 0)
+					dvrows[ndv++] = (uint64_t)ri[i];
+		}
+		t1 = dlt_now_ns();
+		if (bt && !*touched) {
+			*touched = true;
+			if (cow && dropped) { /* earlier rows are gone: read the file again */
+				tbatch_dispose(&t);
+				*rescan = true;
 				goto done;
 			}
-			v = nv;
-			cap = nc;
+			if (cow && !emit_all && (rc = dlt_dml__remove_file(&x->c, f, err)) < 0) {
+				tbatch_dispose(&t);
+				goto done;
+			}
+			for (size_t b = 0; b < p.n && rc >= 0; b++)
+				rc = emit_batch(x, &p.v[b], cow, err);
+			pending_clear(&p);
+			if (rc < 0) {
+				tbatch_dispose(&t);
+				goto done;
+			}
 		}
-		t = &v[n++];
-		memset(t, 0, sizeof(*t));
-		dlt_array__move(&t->a, &a);
-		if (!(t->phys = dlt_malloc((size_t)t->a.length * 8 + 8))) {
-			rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
-			goto done;
+		if (*touched || emit_all) {
+			rc = emit_batch(x, &t, cow, err);
+			tbatch_dispose(&t);
+			if (rc < 0)
+				goto done;
+		} else if (cow && !dropped) {
+			if (p.n == p.cap) {
+				size_t nc = p.cap ? p.cap * 2 : 8;
+				tbatch *nv = dlt_realloc(p.v, nc * sizeof(*nv));
+				if (!nv) {
+					tbatch_dispose(&t);
+					rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+					goto done;
+				}
+				p.v = nv;
+				p.cap = nc;
+			}
+			p.bytes += array_bytes(x->ts, &t.a);
+			p.v[p.n++] = t;
+			if (p.bytes > MERGE_PENDING_BYTES) {
+				pending_clear(&p);
+				dropped = true;
+			}
+		} else {
+			tbatch_dispose(&t);
 		}
-		memcpy(t->phys, ri, (size_t)t->a.length * 8);
-		if ((rc = process_batch(x, t, err)) < 0) {
-			dlt_error_prefix(err, "target file %s", f->path);
-			goto done;
-		}
-		for (int64_t i = 0; i < t->a.length; i++)
-			touched |= t->act[i] >= 0;
-		if (!keep_batches) {
-			tbatch_dispose(t);
-			n--;
-		}
+		t_emit += dlt_now_ns() - t1;
 	}
-	t1 = dlt_now_ns();
-	x->scan_ns += t1 - t0;
-	if (!touched)
+	if (*touched && x->c.use_dv &&
+	    (rc = dlt_dml__stage_dv(&x->c, f, dlt_table__rows_dv(r), dvrows, ndv, err)) < 0)
 		goto done;
-	if (x->c.use_dv) {
-		size_t tot = 0;
-		for (size_t b = 0; b < n; b++)
-			tot += (size_t)v[b].a.length;
-		if (!(dvrows = dlt_malloc(tot * 8 + 8))) {
-			rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
-			goto done;
-		}
-		for (size_t b = 0; b < n; b++)
-			for (int64_t i = 0; i < v[b].a.length; i++)
-				if (v[b].act[i] >= 0)
-					dvrows[ndv++] = (uint64_t)v[b].phys[i];
-		if ((rc = dlt_dml__stage_dv(&x->c, f, dlt_table__rows_dv(r), dvrows, ndv, err)) < 0)
-			goto done;
-	} else if ((rc = dlt_dml__remove_file(&x->c, f, err)) < 0) {
-		goto done;
-	}
-	for (size_t b = 0; b < n; b++)
-		if ((rc = emit_batch(x, &v[b], !x->c.use_dv, err)) < 0)
-			goto done;
-	x->rewrite_ns += dlt_now_ns() - t1;
 done:
-	for (size_t b = 0; b < n; b++)
-		tbatch_dispose(&v[b]);
-	dlt_free(v);
+	x->scan_ns += dlt_now_ns() - t0 - t_emit;
+	x->rewrite_ns += t_emit;
+	pending_clear(&p);
+	dlt_free(p.v);
 	dlt_free(dvrows);
 	dlt_table__rows_free(r);
+	return rc;
+}
+
+static int process_file(mx *x, const dlt_log_file *f, dlt_error *err)
+{
+	bool touched = false, rescan = false;
+	int rc = file_pass(x, f, false, &touched, &rescan, err);
+	if (rc >= 0 && rescan) {
+		/* copy-on-write, first match after the buffered rows were dropped */
+		if ((rc = dlt_dml__remove_file(&x->c, f, err)) < 0)
+			return rc;
+		rc = file_pass(x, f, true, &touched, &rescan, err);
+	}
 	return rc;
 }
 

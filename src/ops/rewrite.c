@@ -108,6 +108,7 @@ int dlt_dml__write_data(dlt_dml_ctx *c, const struct ArrowArray *batch, bool che
 		a.checks = true;
 		a.codec = c->opts.codec;
 		a.target_file_size = c->opts.target_file_size;
+		a.row_group_bytes = DLT_DML_ROW_GROUP_BYTES;
 		if ((rc = dlt_ops__writer_open(&c->data, c->st, &a, err)) < 0)
 			return rc;
 	}

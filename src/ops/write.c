@@ -1321,6 +1321,8 @@ int dlt_ops__writer_open(dlt_ops_writer **out, dlt_storage *st, const dlt_ops_wr
 	ow->w.popts.stats_truncate_bytes = 32 * 4 + 8;
 	if (ow->w.target < ow->w.popts.row_group_bytes)
 		ow->w.popts.row_group_bytes = ow->w.target;
+	if (a->row_group_bytes > 0 && a->row_group_bytes < ow->w.popts.row_group_bytes)
+		ow->w.popts.row_group_bytes = a->row_group_bytes;
 	if (a->change_type_column) {
 		const struct ArrowSchema *ss = &snap->schema;
 		if ((rc = dlt_schema__init(&ow->w.logical, "+s", "", 0, ss->n_children + 1, err)) < 0)

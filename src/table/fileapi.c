@@ -10,6 +10,8 @@
 #include "expr/expr.h"
 #include "util/parse.h"
 
+#include "deltalite/parquet.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <strings.h>
@@ -300,13 +302,29 @@ done:
 
 /* ------------------------------------------------------------- reading -- */
 
+/* A projected column the row-group filter has statistics for. */
+typedef struct rg_leaf {
+	const struct ArrowSchema *schema;  /* logical (borrowed from the snapshot) */
+	const char *lname;
+	char pname[256];                   /* Parquet column path (top-level) */
+} rg_leaf;
+
 struct dlt_table_rows {
 	dlt_snapshot *snap;
 	dlt_file_reader *rd;
+	const struct ArrowSchema *schema;  /* &snap->schema or &proj */
+	struct ArrowSchema proj;           /* release NULL: not projected */
 	bool *is_part;
 	dlt_dv_bitmap dv;
 	bool has_dv;
-	int64_t physical;
+	int64_t physical;                  /* row index of the next row */
+	int64_t rg_next;                   /* row index of the next row group's first row */
+	const dlt_expr *skip;
+	rg_leaf *leaves;
+	size_t n_leaves;
+	dlt_column_stats *cs;              /* n_leaves each (row-group filter scratch) */
+	struct ArrowArray *mins, *maxs;
+	int64_t rg_read, rg_skipped;
 	int64_t *idx;
 	size_t cap;
 };
@@ -317,30 +335,215 @@ void dlt_table__rows_free(dlt_table_rows *r)
 		return;
 	dlt_table__file_reader_free(r->rd);
 	dlt_table__dv_dispose(&r->dv);
+	dlt_schema__release(&r->proj);
 	dlt_free(r->is_part);
+	dlt_free(r->leaves);
+	dlt_free(r->cs);
+	dlt_free(r->mins);
+	dlt_free(r->maxs);
 	dlt_free(r->idx);
 	dlt_snapshot_free(r->snap);
 	dlt_free(r);
 }
 
-int dlt_table__rows_open(dlt_table_rows **out, dlt_snapshot *snap, const dlt_log_file *f,
-                         dlt_error *err)
+/* Mark the top-level columns of `ss` that `e` references; false when a
+ * reference names no column (then the caller reads everything, so binding
+ * reports the error as without projection). */
+static bool mark_refs(bool *use, const struct ArrowSchema *ss, const dlt_expr *e, int depth)
+{
+	if (!e || depth > 256)
+		return e == NULL;
+	if (e->kind == DLT_EK_COLUMN) {
+		bool found = false;
+		if (e->path_len < 1)
+			return false;
+		for (int64_t i = 0; i < ss->n_children; i++)
+			if (ss->children[i]->name && strcasecmp(ss->children[i]->name, e->path[0]) == 0)
+				use[i] = found = true;
+		return found;
+	}
+	for (size_t i = 0; i < e->n_args; i++)
+		if (!mark_refs(use, ss, e->args[i], depth + 1))
+			return false;
+	return true;
+}
+
+static int project(dlt_table_rows *r, const dlt_expr *e, dlt_error *err)
+{
+	const struct ArrowSchema *ss = &r->snap->schema;
+	bool *use = dlt_calloc((size_t)ss->n_children + 1, sizeof(bool));
+	int64_t n = 0, o = 0;
+	int rc = DLT_OK;
+
+	if (!use)
+		return oom(err);
+	if (mark_refs(use, ss, e, 0)) {
+		for (int64_t i = 0; i < ss->n_children; i++)
+			n += use[i];
+	}
+	if (n > 0 && n < ss->n_children) {
+		if ((rc = dlt_schema__init(&r->proj, "+s", "", 0, n, err)) < 0)
+			goto done;
+		for (int64_t i = 0; i < ss->n_children && rc == DLT_OK; i++)
+			if (use[i])
+				rc = dlt_schema__copy(r->proj.children[o++], ss->children[i], err);
+		if (rc == DLT_OK)
+			r->schema = &r->proj;
+	}
+done:
+	dlt_free(use);
+	return rc;
+}
+
+/* One Parquet statistic as a 1-row array of the column's type (null: unknown). */
+static int pq_stat(struct ArrowArray *out, const struct ArrowSchema *sch,
+                   const dlt_parquet_column_stats *c, const dlt_parquet_value *v)
+{
+	dlt_builder *b = NULL;
+	const dlt_type_view *t;
+	int rc, ok = -1;
+	bool ints = v->physical == DLT_PARQUET_INT32 || v->physical == DLT_PARQUET_INT64;
+
+	if ((rc = dlt_builder__new(&b, sch, NULL)) < 0)
+		return rc;
+	t = dlt_builder__type(b);
+	if (v->present && !c->is_unsigned) {
+		switch (t->type) {
+		case DLT_AT_INT8: case DLT_AT_INT16: case DLT_AT_INT32: case DLT_AT_INT64:
+		case DLT_AT_DATE32:
+			if (ints)
+				ok = dlt_builder__append_int(b, v->i64, NULL);
+			break;
+		case DLT_AT_FLOAT32: case DLT_AT_FLOAT64:
+			if (v->physical == DLT_PARQUET_FLOAT || v->physical == DLT_PARQUET_DOUBLE)
+				ok = dlt_builder__append_double(b, v->f64, NULL);
+			break;
+		case DLT_AT_STRING:
+			if (v->physical == DLT_PARQUET_BYTE_ARRAY && v->bytes)
+				ok = dlt_builder__append_bytes(b, v->bytes, v->len, NULL);
+			break;
+		default:
+			break; /* decimals, timestamps, booleans, binary: unknown */
+		}
+	}
+	if (ok != DLT_OK && dlt_builder__length(b) == 0)
+		rc = dlt_builder__append_null(b, NULL);
+	if (rc == DLT_OK)
+		rc = dlt_builder__finish(out, b, NULL);
+	dlt_builder__free(b);
+	return rc;
+}
+
+/* Row-group filter: tracks the row index of each row group's first row (the
+ * reader asks for every row group, in order, right before reading it) and
+ * skips those whose statistics prove `skip` never TRUE. */
+static int rows_rg_filter(int64_t rg, int64_t num_rows, const dlt_parquet_column_stats *cols,
+                          size_t n_cols, void *payload)
+{
+	dlt_table_rows *r = payload;
+	dlt_file_stats fs = DLT_FILE_STATS_INIT;
+	size_t n = 0;
+	int may = 1, rc = DLT_OK;
+
+	(void)rg;
+	r->physical = r->rg_next;
+	r->rg_next += num_rows;
+	if (r->skip && r->n_leaves > 0) {
+		for (size_t i = 0; i < r->n_leaves && rc == DLT_OK; i++) {
+			const rg_leaf *l = &r->leaves[i];
+			size_t k;
+			for (k = 0; k < n_cols; k++)
+				if (cols[k].path && strcmp(cols[k].path, l->pname) == 0)
+					break;
+			if (k == n_cols)
+				continue;
+			memset(&r->mins[n], 0, sizeof(r->mins[n]));
+			memset(&r->maxs[n], 0, sizeof(r->maxs[n]));
+			if ((rc = pq_stat(&r->mins[n], l->schema, &cols[k], &cols[k].min)) == DLT_OK)
+				rc = pq_stat(&r->maxs[n], l->schema, &cols[k], &cols[k].max);
+			r->cs[n].path = &l->lname;
+			r->cs[n].path_len = 1;
+			r->cs[n].schema = l->schema;
+			r->cs[n].min = &r->mins[n];
+			r->cs[n].max = &r->maxs[n];
+			r->cs[n].null_count = cols[k].null_count;
+			n++;
+		}
+		if (rc == DLT_OK) {
+			fs.num_records = num_rows;
+			fs.columns = r->cs;
+			fs.n_columns = n;
+			if (dlt_expr_may_match(&may, r->skip, &r->snap->schema, &fs, NULL) < 0)
+				may = 1; /* a statistic we cannot use never fails the read */
+		}
+		for (size_t i = 0; i < n; i++) {
+			dlt_array__release(&r->mins[i]);
+			dlt_array__release(&r->maxs[i]);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (!may) {
+		r->rg_skipped++;
+		return 0;
+	}
+	r->rg_read++;
+	return 1;
+}
+
+static int skip_leaves(dlt_table_rows *r, dlt_error *err)
+{
+	const struct ArrowSchema *ss = r->schema;
+	dlt_match_mode mode = dlt_table__match_mode(r->snap);
+	size_t m = (size_t)ss->n_children + 1;
+
+	if (!(r->leaves = dlt_calloc(m, sizeof(*r->leaves))) ||
+	    !(r->cs = dlt_calloc(m, sizeof(*r->cs))) || !(r->mins = dlt_calloc(m, sizeof(*r->mins))) ||
+	    !(r->maxs = dlt_calloc(m, sizeof(*r->maxs))))
+		return oom(err);
+	for (int64_t i = 0; i < ss->n_children; i++) {
+		const struct ArrowSchema *f = ss->children[i];
+		char buf[256];
+		const char *pn;
+		rg_leaf *l;
+		if (f->format[0] == '+' || r->is_part[i])
+			continue;
+		pn = dlt_table__physical_name(f, mode, buf, sizeof(buf));
+		l = &r->leaves[r->n_leaves++];
+		l->schema = f;
+		l->lname = f->name;
+		snprintf(l->pname, sizeof(l->pname), "%s", pn ? pn : f->name);
+	}
+	return DLT_OK;
+}
+
+int dlt_table__rows_open_ex(dlt_table_rows **out, dlt_snapshot *snap, const dlt_log_file *f,
+                            const dlt_table_rows_opts *o, dlt_error *err)
 {
 	dlt_table_rows *r;
 	dlt_file_reader_args args;
-	const struct ArrowSchema *ss = &snap->schema;
+	const struct ArrowSchema *ss;
 	int rc;
 
 	*out = NULL;
 	if (!(r = dlt_calloc(1, sizeof(*r))))
 		return oom(err);
 	r->snap = dlt_snapshot_retain(snap);
+	r->schema = &snap->schema;
+	if (o && o->columns_of && (rc = project(r, o->columns_of, err)) < 0)
+		goto fail;
+	ss = r->schema;
 	if (!(r->is_part = dlt_calloc((size_t)ss->n_children + 1, sizeof(bool)))) {
 		rc = oom(err);
 		goto fail;
 	}
 	for (int64_t i = 0; i < ss->n_children; i++)
 		r->is_part[i] = is_part_col(snap, ss->children[i]->name);
+	if (o && o->skip) {
+		r->skip = o->skip;
+		if ((rc = skip_leaves(r, err)) < 0)
+			goto fail;
+	}
 	if (f->dv.storage_type) {
 		if ((rc = dlt_table__dv_load(&r->dv, &f->dv, snap->root->storage, NULL, err)) < 0)
 			goto fail;
@@ -353,8 +556,11 @@ int dlt_table__rows_open(dlt_table_rows **out, dlt_snapshot *snap, const dlt_log
 	args.is_partition = r->is_part;
 	args.mode = dlt_table__match_mode(snap);
 	args.batch_size = 65536;
-	/* no selection: every physical row comes back in file order, so the
-	 * running count is the row index; the DV is applied here */
+	/* no selection: the rows of every row group read come back in file
+	 * order, so row group start + running count is the row index (the
+	 * filter tracks the starts); the DV is applied here */
+	args.rg_filter = rows_rg_filter;
+	args.rg_payload = r;
 	if ((rc = dlt_table__file_reader_open(&r->rd, &args, err)) < 0)
 		goto fail;
 	*out = r;
@@ -363,6 +569,23 @@ fail:
 	dlt_error_prefix(err, "file %s", f->path);
 	dlt_table__rows_free(r);
 	return rc;
+}
+
+int dlt_table__rows_open(dlt_table_rows **out, dlt_snapshot *snap, const dlt_log_file *f,
+                         dlt_error *err)
+{
+	return dlt_table__rows_open_ex(out, snap, f, NULL, err);
+}
+
+const struct ArrowSchema *dlt_table__rows_schema(const dlt_table_rows *r)
+{
+	return r->schema;
+}
+
+void dlt_table__rows_counters(const dlt_table_rows *r, int64_t *rg_read, int64_t *rg_skipped)
+{
+	*rg_read = r->rg_read;
+	*rg_skipped = r->rg_skipped;
 }
 
 int dlt_table__rows_next(dlt_table_rows *r, struct ArrowArray *out, const int64_t **row_idx,
@@ -395,9 +618,15 @@ int dlt_table__rows_next(dlt_table_rows *r, struct ArrowArray *out, const int64_
 		r->idx = ni;
 		r->cap = (size_t)b.length;
 	}
-	for (int64_t i = 0; i < b.length; i++)
-		if (!r->has_dv || !dlt_table__dv_contains(&r->dv, (uint64_t)(base + i)))
-			r->idx[n_keep++] = base + i;
+	if (!r->has_dv) {
+		for (int64_t i = 0; i < b.length; i++)
+			r->idx[i] = base + i;
+		n_keep = b.length;
+	} else {
+		for (int64_t i = 0; i < b.length; i++)
+			if (!dlt_table__dv_contains(&r->dv, (uint64_t)(base + i)))
+				r->idx[n_keep++] = base + i;
+	}
 	if (n_keep == b.length) {
 		dlt_array__move(out, &b);
 	} else {
@@ -408,7 +637,7 @@ int dlt_table__rows_next(dlt_table_rows *r, struct ArrowArray *out, const int64_
 		}
 		for (int64_t i = 0; i < n_keep; i++)
 			pos[i] = r->idx[i] - base;
-		rc = dlt_compute__take(out, &r->snap->schema, &b, pos, n_keep, err);
+		rc = dlt_compute__take(out, r->schema, &b, pos, n_keep, err);
 		dlt_free(pos);
 		b.release(&b);
 		if (rc < 0)
