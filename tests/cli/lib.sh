@@ -89,7 +89,7 @@ expect_usage() { # expect_usage TEXT WHAT
 node_check() {
   CHECKS=$((CHECKS + 1))
   local got
-  if ! got="$(cd "${DLT_NODE_DIR:?}" && node -e "$1" "${@:2:$#-2}" 2>&1)"; then
+  if ! got="$(cd "${DLT_NODE_DIR:?}" && timeout 120 node -e "$1" "${@:2:$#-2}" 2>&1)"; then
     fail "${!#}: node failed: $(echo "$got" | head -5)"
   elif [ "$got" != "ok" ]; then
     fail "${!#}: $got"

@@ -156,7 +156,7 @@ const { DuckDBInstance } = require("@duckdb/node-api");
     "5|eve|2024-01-03 12:00:00+00|2024-01-03;6|fay|2024-01-04 08:00:00+00|2024-01-04;" +
     "9|zed|2024-01-01 12:00:00+00|2024-01-01";
   console.log(got === want ? "ok" : got);
-})().catch((e) => console.log(String(e)));' "$tbl" "DuckDB reads every data file (live or not)"
+})().catch((e) => console.log(String(e))).finally(() => process.stdout.write("", () => process.exit(0)));' "$tbl" "DuckDB reads every data file (live or not)"
 
 # ---- checkpoint ----
 scan_sorted "$tbl"; cp "$T/out" "$T/before.jsonl"

@@ -138,7 +138,7 @@ const { DuckDBInstance } = require("@duckdb/node-api");
     { id: "4", city: "Åre", temp: -20.75, day: "2024-02-29", ok: null }]);
   const bad = out.map((o, i) => (o === want ? null : process.argv[i + 1] + ": " + o)).filter(Boolean);
   console.log(bad.length ? bad.join("\n") : "ok");
-})().catch((e) => console.log(String(e)));' "$T/w1.parquet" "$T/w2.parquet" "$T/w3.parquet" \
+})().catch((e) => console.log(String(e))).finally(() => process.stdout.write("", () => process.exit(0)));' "$T/w1.parquet" "$T/w2.parquet" "$T/w3.parquet" \
   "$T/w5.parquet" "$T/w7.parquet" "$T/stdin.parquet" "DuckDB reads our files"
 
 finish

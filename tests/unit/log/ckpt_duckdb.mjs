@@ -17,3 +17,7 @@ try {
 } catch (e) {
   console.log('ERROR ' + String(e && e.message ? e.message : e).replace(/\n/g, ' '));
 }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

@@ -235,7 +235,7 @@ static const char *duck2(const char *file, const char *select, const char *tail)
 	size_t n = 0;
 	FILE *p;
 	snprintf(cmd, sizeof(cmd),
-	         "node '" DLT_SOURCE_DIR "/tests/unit/log/ckpt_duckdb.mjs' '" DLT_NODE_DIR
+	         "timeout 300 node '" DLT_SOURCE_DIR "/tests/unit/log/ckpt_duckdb.mjs' '" DLT_NODE_DIR
 	         "' '%s' \"%s\" \"%s\" 2>&1",
 	         file, select, tail);
 	p = popen(cmd, "r");

@@ -20,3 +20,7 @@ const f = (v) => (v === null || v === undefined ? '\\N' : String(v));
 const lines = rows.map((r) => [r.id, r.p, r.a, r.s].map(f).join('|'));
 lines.sort();
 for (const l of lines) console.log(l);
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

@@ -35,3 +35,7 @@ for (const dir of cases) {
   const out = rows.map((r) => JSON.stringify([num(r[0]), num(r[1]), r[2] ?? null, num(r[3])]));
   writeFileSync(path.join(dir, 'expected.jsonl'), out.map((l) => l + '\n').join(''));
 }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

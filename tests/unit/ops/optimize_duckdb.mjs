@@ -69,3 +69,7 @@ for (const [p, add] of live) {
 console.log(`ROWS ${rows}`);
 console.log(`FILES ${live.size}`);
 if (!bad) console.log(`OK ${checks}`);
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

@@ -194,7 +194,7 @@ static void reference(lines *out, const lines *json, const char *sql)
 	for (size_t i = 0; i < json->n; i++)
 		fprintf(f, "%s\n", json->v[i]);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/ops/dml_ref.mjs %s '%s' \"%s\" 2>&1",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/ops/dml_ref.mjs %s '%s' \"%s\" 2>&1",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, path, sql);
 	p = popen(cmd, "r");
 	assert_non_null(p);
@@ -345,7 +345,7 @@ static void duckdb_files_check(const char *uri)
 	char cmd[2048], line[4096];
 	bool ok = false;
 	FILE *p;
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/ops/write_duckdb.mjs %s '%s' 2>&1",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/ops/write_duckdb.mjs %s '%s' 2>&1",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, uri);
 	p = popen(cmd, "r");
 	assert_non_null(p);

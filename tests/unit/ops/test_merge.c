@@ -474,7 +474,7 @@ static void test_merge_vs_duckdb(void **state)
 		free(tr);
 		free(sr);
 	}
-	o = (size_t)snprintf(cmd, sizeof(cmd), "node %s/tests/unit/ops/merge_duckdb.mjs %s",
+	o = (size_t)snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/ops/merge_duckdb.mjs %s",
 	                     DLT_SOURCE_DIR, DLT_NODE_DIR);
 	for (int c = 0; c < NCASES; c++)
 		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, " '%s/c%02d'", root, c);

@@ -211,7 +211,7 @@ static void duckdb_check(const char *uri, int64_t rows, int64_t files)
 	char cmd[2048], line[4096], want_rows[64], want_files[64];
 	bool ok = false, rows_ok = false, files_ok = false;
 	FILE *p;
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/ops/optimize_duckdb.mjs %s '%s' 2>&1",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/ops/optimize_duckdb.mjs %s '%s' 2>&1",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, uri);
 	p = popen(cmd, "r");
 	assert_non_null(p);

@@ -80,3 +80,7 @@ for (const t of tables) {
   console.log(`ROWS ${t} ${rows}`);
   if (!bad) console.log(`OK ${t} ${checks}`);
 }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

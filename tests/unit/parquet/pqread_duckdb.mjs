@@ -114,3 +114,7 @@ for (const [name, n, opts, extra] of configs) {
   writeFileSync(`${file}.expected.txt`, s);
   console.log(file);
 }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

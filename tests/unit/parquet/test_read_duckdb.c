@@ -49,7 +49,7 @@ static int setup(void **state)
 	mkdir(DLT_TEST_TMPDIR, 0755);
 	mkdir(DD_DIR, 0755);
 	snprintf(cmd, sizeof(cmd),
-	         "node '" DLT_SOURCE_DIR "/tests/unit/parquet/pqread_duckdb.mjs' '" DD_DIR
+	         "timeout 300 node '" DLT_SOURCE_DIR "/tests/unit/parquet/pqread_duckdb.mjs' '" DD_DIR
 	         "' '" DLT_NODE_DIR "'");
 	p = popen(cmd, "r");
 	if (p == NULL)

@@ -523,6 +523,7 @@ static const char *const k_js[] = {
 	"await dump(f, f + '.expected.txt');",
 	"for (const o of ours) await dump(o, o + '.duckdb.txt');",
 	"console.log('ok');",
+	"process.stdout.write('', () => process.exit(process.exitCode ?? 0));",
 };
 
 static char *slurp(const char *path)
@@ -563,7 +564,7 @@ static void test_duckdb(void **state)
 	for (i = 0; i < sizeof(k_js) / sizeof(k_js[0]); i++)
 		fprintf(fp, "%s\n", k_js[i]);
 	fclose(fp);
-	pos = snprintf(cmd, sizeof(cmd), "node '" SN_DIR "/struct_nulls.mjs' '" SN_DIR "' '"
+	pos = snprintf(cmd, sizeof(cmd), "timeout 300 node '" SN_DIR "/struct_nulls.mjs' '" SN_DIR "' '"
 	               DLT_NODE_DIR "'");
 	for (i = 0; i < N_SHAPES; i++)
 		pos += snprintf(cmd + pos, sizeof(cmd) - (size_t)pos, " '%s'", g_files[i]);

@@ -325,7 +325,7 @@ static char *run_node(const char *mode, char paths[][512], size_t n)
 	FILE *p;
 	char buf[4096];
 	size_t i, got;
-	assert_int_equal(dlt_buf_appendf(&cmd, &err, "node %s/tests/unit/parquet/write_read.mjs %s %s",
+	assert_int_equal(dlt_buf_appendf(&cmd, &err, "timeout 300 node %s/tests/unit/parquet/write_read.mjs %s %s",
 	                                 DLT_SOURCE_DIR, DLT_NODE_DIR, mode), 0);
 	for (i = 0; i < n; i++)
 		assert_int_equal(dlt_buf_appendf(&cmd, &err, " '%s'", paths[i]), 0);

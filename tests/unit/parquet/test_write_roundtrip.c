@@ -1039,7 +1039,7 @@ static void test_write_field_ids_kv_created_by(void **state)
 	dlt_parquet_file_free(f);
 
 	/* DuckDB: parquet_schema shows the field ids, parquet_kv_metadata the pairs */
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/parquet/write_meta.mjs %s '%s'",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/parquet/write_meta.mjs %s '%s'",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, path);
 	got = run_cmd(cmd);
 	assert_non_null(strstr(got, "field_id\ta\t1\n"));

@@ -181,7 +181,7 @@ static void test_write_types_read_by_duckdb(void **state)
 	assert_int_equal(dlt_parquet_writer_close(w, NULL, &err), DLT_OK);
 	dlt_parquet_writer_free(w);
 	dlt_output_free(o);
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/parquet/write_types.mjs %s '%s'",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/parquet/write_types.mjs %s '%s'",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, path);
 	got = run(cmd);
 	{
@@ -243,7 +243,7 @@ static void test_write_dictionary_input(void **state)
 	assert_int_equal(dlt_parquet_writer_close(w, NULL, &err), DLT_OK);
 	dlt_parquet_writer_free(w);
 	dlt_output_free(o);
-	snprintf(cmd, sizeof(cmd), "node %s/tests/unit/parquet/write_types.mjs %s '%s'",
+	snprintf(cmd, sizeof(cmd), "timeout 300 node %s/tests/unit/parquet/write_types.mjs %s '%s'",
 	         DLT_SOURCE_DIR, DLT_NODE_DIR, path);
 	got = run(cmd);
 	assert_string_equal(got, "type\tc\tVARCHAR\n"

@@ -20,3 +20,7 @@ for (const r of await q(`SELECT created_by FROM parquet_file_metadata(${lit})`))
   console.log(`created_by\t${r.created_by}`);
 for (const r of await q(`SELECT count(*) AS n, count(a) + count(s) + count(m) + count(fl) + count(d256) AS c FROM read_parquet(${lit})`))
   console.log(`rows\t${r.n}`);
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

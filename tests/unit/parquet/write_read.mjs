@@ -103,3 +103,7 @@ if (mode === 'rows') {
    } catch (e) { console.log(`stats\t${f}\tERROR ${String(e.message).split('\n')[0]}`); }
   }
 }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

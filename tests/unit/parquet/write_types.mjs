@@ -33,3 +33,7 @@ try {
   const rows = await hyp.parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
   for (const r of rows) console.log(`hyparquet\t${JSON.stringify(canon(r))}`);
 } catch (e) { console.log(`hyparquet\tERROR ${String(e.message).split('\n')[0]}`); }
+
+// DuckDB worker threads can keep node alive after the last await: leave explicitly,
+// once everything printed has been flushed to the pipe.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));
