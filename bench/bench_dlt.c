@@ -221,6 +221,14 @@ static int keep_row_group(int64_t rg, int64_t num_rows, const dlt_parquet_column
 	return 1;
 }
 
+/* Page level: the same range test over the ColumnIndex min/max of each page range. */
+static int keep_pages(int64_t rg, int64_t first_row, int64_t num_rows,
+                      const dlt_parquet_column_stats *cols, size_t n, void *payload)
+{
+	(void)first_row;
+	return keep_row_group(rg, num_rows, cols, n, payload);
+}
+
 static int parquet_selective(int argc, char **argv, bench_result *r)
 {
 	dlt_parquet_read_options o = DLT_PARQUET_READ_OPTIONS_INIT;
@@ -241,6 +249,8 @@ static int parquet_selective(int argc, char **argv, bench_result *r)
 	flt.missing = 0;
 	o.row_group_filter = keep_row_group;
 	o.row_group_filter_payload = &flt;
+	o.page_filter = keep_pages;
+	o.page_filter_payload = &flt;
 	t0 = bench_now();
 	if (dlt_parquet_open_path(&f, argv[0], &o, &err) < 0)
 		return fail(argv[0], &err);

@@ -2,6 +2,7 @@
  * multi-part, v2, sidecars) read with our Parquet reader, projected to the
  * columns replay needs, turned into the same dlt_log_action as JSON lines. */
 #include "log/log.h"
+#include "log/arena.h"
 #include "log/ckpt.h"
 #include "arrow/arrow.h"
 #include "util/parse.h"
@@ -181,6 +182,24 @@ static const char *str(scratch *s, col c, int64_t i, bool *ok)
 	if (!c.a || !get_sv(c, i, &p, &n))
 		return NULL;
 	char *d = salloc(s, n + 1);
+	if (!d) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
+
+/* NUL-terminated copy of string element i in arena `a` (NULL when null),
+ * from the Arrow buffer with its known length. *ok false on ENOMEM. */
+static const char *arena_str(dlt_log_arena *a, col c, int64_t i, bool *ok)
+{
+	const char *p;
+	size_t n;
+	if (!c.a || !get_sv(c, i, &p, &n))
+		return NULL;
+	char *d = dlt_log__arena_alloc(a, n + 1);
 	if (!d) {
 		*ok = false;
 		return NULL;
@@ -433,6 +452,7 @@ typedef struct rowctx {
 	void *payload;
 	scratch s;
 	int64_t row;
+	dlt_log_arena *keep; /* non-NULL: add paths and stats straight into it */
 	dlt_error *err;
 } rowctx;
 
@@ -462,7 +482,8 @@ static int file_action(rowctx *r, const fcols *f, int64_t i, dlt_log_action_kind
 	a.line = r->row;
 	a.timestamp = a.ict = -1;
 	a.file.num_records = -1;
-	const char *path = str(&r->s, f->path, ci, &ok);
+	bool keep = r->keep && kind == DLT_LOG_ADD;
+	const char *path = keep ? arena_str(r->keep, f->path, ci, &ok) : str(&r->s, f->path, ci, &ok);
 	if (!ok)
 		goto oom;
 	if (!path)
@@ -474,8 +495,16 @@ static int file_action(rowctx *r, const fcols *f, int64_t i, dlt_log_action_kind
 		snprintf(m, sizeof(m), "path: %.900s", r->err ? r->err->message : "bad");
 		return bad(r, m);
 	}
+	if (keep && decoded) { /* percent-decoded: the arena keeps the decoded text */
+		dpath = dlt_log__arena_strdup(r->keep, decoded, &ok);
+		dlt_free(decoded);
+		decoded = NULL;
+		if (!ok)
+			goto oom;
+	}
 	a.file.path = dpath;
 	a.file.flags = absolute ? DLT_LOG_FILE_ABSOLUTE : 0;
+	a.arena_owned = keep;
 	if (kind == DLT_LOG_SIDECAR) {
 		if (!get_i64(f->size_in_bytes, ci, &a.file.size))
 			a.file.size = -1;
@@ -511,7 +540,7 @@ static int file_action(rowctx *r, const fcols *f, int64_t i, dlt_log_action_kind
 		a.file.flags |= DLT_LOG_FILE_DATA_CHANGE;
 	if (get_bool(f->efm, ci, &b) && b)
 		a.file.flags |= DLT_LOG_FILE_EXTENDED_METADATA;
-	a.file.stats = str(&r->s, f->stats, ci, &ok);
+	a.file.stats = keep ? arena_str(r->keep, f->stats, ci, &ok) : str(&r->s, f->stats, ci, &ok);
 	if (!ok)
 		goto oom;
 	if (!a.file.stats && kind == DLT_LOG_ADD) {
@@ -521,7 +550,11 @@ static int file_action(rowctx *r, const fcols *f, int64_t i, dlt_log_action_kind
 			if (value_json(&r->s.json, sp, ci, 0) < 0 ||
 			    dlt_buf_append_byte(&r->s.json, 0, NULL) < 0)
 				goto oom;
-			a.file.stats = (const char *)r->s.json.data;
+			a.file.stats = keep ? dlt_log__arena_strdup(r->keep, (const char *)r->s.json.data,
+			                                            &ok)
+			                    : (const char *)r->s.json.data;
+			if (!ok)
+				goto oom;
 			a.file.flags |= DLT_LOG_FILE_STATS_FROM_PARSED;
 		}
 	}
@@ -652,6 +685,13 @@ int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log
                                        int (*rows_cb)(int64_t rows, void *payload),
                                        void *payload, dlt_error *err)
 {
+	return dlt_log__read_parquet_actions_arena(st, key, cb, rows_cb, payload, NULL, err);
+}
+
+int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                                        int (*rows_cb)(int64_t rows, void *payload),
+                                        void *payload, dlt_log_arena *keep, dlt_error *err)
+{
 	dlt_input *in = NULL;
 	dlt_parquet_file *pf = NULL;
 	struct ArrowSchema fs;
@@ -669,6 +709,7 @@ int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log
 	r.name = key;
 	r.cb = cb;
 	r.payload = payload;
+	r.keep = keep;
 	r.err = err;
 	if ((rc = dlt_storage_open_input(&in, st, key, err)) < 0)
 		goto done;

@@ -12,6 +12,12 @@ int dlt_log__read_parquet_actions(dlt_storage *st, const char *key, dlt_log_acti
 int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                        int (*rows_cb)(int64_t rows, void *payload),
                                        void *payload, dlt_error *err);
+/* The same; `keep` non-NULL: the path and stats of every add are copied
+ * straight into that arena (a.arena_owned set), for a consumer that keeps
+ * them (snapshot replay): one copy, no scratch. */
+int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_log_action_cb cb,
+                                        int (*rows_cb)(int64_t rows, void *payload),
+                                        void *payload, dlt_log_arena *keep, dlt_error *err);
 /* Every action in a newline-delimited JSON log file (commit, compaction, v2 JSON). */
 int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                void *payload, dlt_error *err);

@@ -227,8 +227,13 @@ static int pass2(const dlt_log_action *a, void *payload, dlt_error *err)
 		if (t->read_whole || in_sorted(t->read_files, t->n_read_files, a->file.path))
 			note(c, C_DELETE_READ, "concurrent delete-read: file '%s' read by this "
 			     "transaction was removed", a->file.path);
-		else if (!c->hit[C_DELETE_READ] && (t->n_read_parts || t->n_preds) &&
-		         read_matches(t, a->file.partition_values))
+		/* With the files read listed (DML: the candidates left after pruning),
+		 * they are what was read, as Delta's readFiles: a winner removing other
+		 * files (disjoint ones) does not conflict; a winner re-adding their rows
+		 * is caught as a concurrent append. Without them, the predicates and
+		 * partitions read stand for the files read. */
+		else if (!c->hit[C_DELETE_READ] && t->n_read_files == 0 &&
+		         (t->n_read_parts || t->n_preds) && read_matches(t, a->file.partition_values))
 			note(c, C_DELETE_READ, "concurrent delete-read: file '%s' in data this "
 			     "transaction read was removed", a->file.path);
 		break;

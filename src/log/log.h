@@ -170,6 +170,8 @@ typedef struct dlt_log_action {
 	dlt_log_txn txn;
 	dlt_log_domain domain;
 	bool removed;
+	bool arena_owned;                /* ADD: file.path and file.stats live in the arena
+	                                  * given to dlt_log__read_parquet_actions_arena */
 	const char *json;
 	const char *operation;
 	int64_t timestamp;

@@ -178,15 +178,18 @@ static int64_t map_find(replay *r, const dlt_log_file *f, uint32_t h, size_t *sl
 }
 
 /* Copy a borrowed file into arena-owned storage. */
-static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool is_add)
+static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool is_add,
+                    bool arena_owned)
 {
 	bool ok = true;
 	dlt_log_arena *a = r->ar;
 	*dst = *src;
-	dst->path = dlt_log__arena_strdup(a, src->path, &ok);
+	if (!arena_owned)
+		dst->path = dlt_log__arena_strdup(a, src->path, &ok);
 	dst->partition_values = dlt_log__arena_intern_kvs(a, src->partition_values->kv,
 	                                                  src->partition_values->n, &ok);
-	dst->stats = is_add ? dlt_log__arena_strdup(a, src->stats, &ok) : NULL;
+	dst->stats = !is_add ? NULL : arena_owned ? src->stats
+	                                          : dlt_log__arena_strdup(a, src->stats, &ok);
 	dst->tags = src->tags && src->tags->n && is_add
 	                    ? dlt_log__arena_copy_kvs(a, src->tags->kv, src->tags->n, &ok)
 	                    : NULL;
@@ -199,7 +202,10 @@ static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool 
 	return ok ? DLT_OK : oom(r->err);
 }
 
-static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
+/* owned: f is a record of a base snapshot (kept as is); arena_owned: its
+ * path and stats are already in r->ar (checkpoint reader), the rest is copied. */
+static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned,
+                    bool arena_owned)
 {
 	size_t slot = 0;
 	int64_t i;
@@ -217,7 +223,7 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
 		} else {
 			dlt_log_file tmp = *f;
 			tmp.path = keep_path; /* equal key: reuse the stored path */
-			if ((rc = own_file(r, &r->recs[i], &tmp, is_add)) < 0)
+			if ((rc = own_file(r, &r->recs[i], &tmp, is_add, arena_owned)) < 0)
 				return rc;
 			r->recs[i].path = keep_path;
 		}
@@ -231,7 +237,7 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned)
 	if (owned) {
 		r->recs[r->n] = *f;
 		r->recs[r->n].flags = is_add ? (f->flags | REC_ADD) : (f->flags & ~REC_ADD);
-	} else if ((rc = own_file(r, &r->recs[r->n], f, is_add)) < 0) {
+	} else if ((rc = own_file(r, &r->recs[r->n], f, is_add, arena_owned)) < 0) {
 		return rc;
 	}
 	r->epoch[r->n] = r->cur_epoch;
@@ -379,9 +385,9 @@ static int on_action(const dlt_log_action *a, void *payload, dlt_error *err)
 	(void)err;
 	switch (a->kind) {
 	case DLT_LOG_ADD:
-		return put_file(r, &a->file, true, false);
+		return put_file(r, &a->file, true, false, a->arena_owned);
 	case DLT_LOG_REMOVE:
-		return put_file(r, &a->file, false, false);
+		return put_file(r, &a->file, false, false, false);
 	case DLT_LOG_PROTOCOL:
 		return set_protocol(r, &a->protocol);
 	case DLT_LOG_METADATA:
@@ -454,11 +460,12 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 		if (ends_with(k, ".json"))
 			rc = dlt_log__read_json_actions(st, k, on_action, r, r->err);
 		else
-			rc = dlt_log__read_parquet_actions_hint(st, k, on_action, on_rows, r, r->err);
+			rc = dlt_log__read_parquet_actions_arena(st, k, on_action, on_rows, r, r->ar,
+			                                         r->err);
 	}
 	for (size_t i = 0; i < r->n_sidecars && rc >= 0; i++) {
-		rc = dlt_log__read_parquet_actions_hint(st, r->sidecars[i], on_action, on_rows, r,
-		                                        r->err);
+		rc = dlt_log__read_parquet_actions_arena(st, r->sidecars[i], on_action, on_rows, r,
+		                                         r->ar, r->err);
 		if (rc == DLT_ENOTFOUND)
 			rc = dlt_error_set(r->err, DLT_ECORRUPT,
 			                   "checkpoint %s names sidecar %s, which is missing",
@@ -472,17 +479,78 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 
 /* Sort key of one file: 8 bytes of its path from the current depth (big
  * endian, zero padded after the end), the path, its DV storage type. */
+#define SKEY_PRE 3
 typedef struct skey {
 	uint64_t k;
+	uint64_t pre[SKEY_PRE]; /* the chunks at the sort's first depths, read in
+	                         * one sequential pass (later reads are random) */
 	const char *p;
 	uint32_t i;
 	uint32_t st;
 } skey;
 
-static int cmp_skey(const void *a, const void *b)
+/* 8 bytes of p from its start, big endian, zero padded; *end: p ends in them. */
+static uint64_t chunk_at(const unsigned char *p, bool *end)
 {
-	const skey *x = a, *y = b;
-	return (x->k > y->k) - (x->k < y->k);
+	uint64_t k = 0;
+	size_t j = 0;
+	for (; j < 8 && p[j]; j++)
+		k = (k << 8) | p[j];
+	*end = j < 8;
+	return j ? k << (8 * (8 - j)) : 0; /* j == 0: a shift by 64 is undefined */
+}
+
+/* Sort e[0..n) by k: insertion sort when small, else a least-significant
+ * byte first radix sort through tmp (room for n) that skips the bytes all
+ * keys share (paths differ in few bytes of each 8-byte chunk). */
+static void sort_by_k(skey *e, skey *tmp, size_t n)
+{
+	if (n < 48) {
+		for (size_t x = 1; x < n; x++) {
+			skey v = e[x];
+			size_t y = x;
+			for (; y > 0 && e[y - 1].k > v.k; y--)
+				e[y] = e[y - 1];
+			e[y] = v;
+		}
+		return;
+	}
+	static const size_t nb = 256;
+	size_t (*cnt)[256] = dlt_calloc(8, sizeof(*cnt));
+	if (!cnt) { /* no memory for counts: the slow way, never wrong */
+		for (size_t x = 1; x < n; x++) {
+			skey v = e[x];
+			size_t y = x;
+			for (; y > 0 && e[y - 1].k > v.k; y--)
+				e[y] = e[y - 1];
+			e[y] = v;
+		}
+		return;
+	}
+	for (size_t x = 0; x < n; x++) {
+		uint64_t k = e[x].k;
+		for (int d = 0; d < 8; d++)
+			cnt[d][(k >> (8 * d)) & 0xff]++;
+	}
+	skey *src = e, *dst = tmp;
+	for (int d = 0; d < 8; d++) {
+		size_t *c = cnt[d], sum = 0;
+		if (c[(src[0].k >> (8 * d)) & 0xff] == n)
+			continue; /* every key has this byte */
+		for (size_t b = 0; b < nb; b++) {
+			size_t t = c[b];
+			c[b] = sum;
+			sum += t;
+		}
+		for (size_t x = 0; x < n; x++)
+			dst[c[(src[x].k >> (8 * d)) & 0xff]++] = src[x];
+		skey *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	dlt_free(cnt);
 }
 
 static int cmp_skey_full(const void *a, const void *b)
@@ -502,7 +570,7 @@ static int cmp_skey_st(const void *a, const void *b)
 
 /* Most-significant-first sort on 8-byte chunks: every path in e[0..n) has
  * the same first `depth` bytes and no NUL among them. */
-static void sort_keys(skey *e, size_t n, size_t depth, int level)
+static void sort_keys(skey *e, skey *tmp, size_t n, size_t depth, int level)
 {
 	while (n > 1) {
 		if (level > 48) { /* long shared prefixes: plain comparison sort */
@@ -511,12 +579,9 @@ static void sort_keys(skey *e, size_t n, size_t depth, int level)
 		}
 		bool same = true;
 		for (size_t x = 0; x < n; x++) {
-			const unsigned char *p = (const unsigned char *)e[x].p + depth;
-			uint64_t k = 0;
-			size_t j = 0;
-			for (; j < 8 && p[j]; j++)
-				k = (k << 8) | p[j];
-			k = j ? k << (8 * (8 - j)) : 0; /* j == 0: a shift by 64 is undefined */
+			bool end;
+			uint64_t k = level < SKEY_PRE ? e[x].pre[level]
+			                              : chunk_at((const unsigned char *)e[x].p + depth, &end);
 			e[x].k = k;
 			same = same && k == e[0].k;
 		}
@@ -529,14 +594,14 @@ static void sort_keys(skey *e, size_t n, size_t depth, int level)
 			level++;
 			continue;
 		}
-		qsort(e, n, sizeof(*e), cmp_skey);
+		sort_by_k(e, tmp, n);
 		for (size_t x = 0; x < n;) {
 			size_t y = x + 1;
 			while (y < n && e[y].k == e[x].k)
 				y++;
 			if (y - x > 1) {
 				if (e[x].k & 0xff)
-					sort_keys(e + x, y - x, depth + 8, level + 1);
+					sort_keys(e + x, tmp, y - x, depth + 8, level + 1);
 				else
 					qsort(e + x, y - x, sizeof(*e), cmp_skey_st);
 			}
@@ -556,15 +621,30 @@ static bool sort_files(dlt_log_file *f, size_t n)
 	}
 	if (sorted)
 		return true;
-	skey *e = dlt_malloc(n * sizeof(*e));
+	skey *e = dlt_malloc(2 * n * sizeof(*e));
 	if (!e)
 		return false;
+	/* the prefix every path shares, then the chunks after it */
+	size_t lcp = strlen(f[0].path);
+	for (size_t i = 1; i < n && lcp; i++) {
+		const char *a = f[0].path, *b = f[i].path;
+		size_t j = 0;
+		while (j < lcp && a[j] == b[j])
+			j++;
+		lcp = j;
+	}
 	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)f[i].path + lcp;
+		bool end = false;
+		for (int c = 0; c < SKEY_PRE; c++) {
+			e[i].pre[c] = end ? 0 : chunk_at(p, &end);
+			p += 8;
+		}
 		e[i].p = f[i].path;
 		e[i].i = (uint32_t)i;
 		e[i].st = (unsigned char)f[i].dv.storage_type;
 	}
-	sort_keys(e, n, 0, 0);
+	sort_keys(e, e + n, n, lcp, 0);
 	/* permute in place: position j takes f[e[j].i]; follow the cycles */
 	for (size_t j = 0; j < n; j++) {
 		if (e[j].i == UINT32_MAX || e[j].i == j)
@@ -719,9 +799,9 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		s->metadata = base->metadata;
 		r.have_protocol = r.have_metadata = true;
 		for (size_t i = 0; i < base->n_files && rc >= 0; i++)
-			rc = put_file(&r, &base->files[i], true, true);
+			rc = put_file(&r, &base->files[i], true, true, false);
 		for (size_t i = 0; i < base->n_tombstones && rc >= 0; i++)
-			rc = put_file(&r, &base->tombstones[i], false, true);
+			rc = put_file(&r, &base->tombstones[i], false, true, false);
 		for (size_t i = 0; i < base->n_txns && rc >= 0; i++)
 			rc = set_txn(&r, &base->txns[i]);
 		for (size_t i = 0; i < base->n_domains && rc >= 0; i++)
@@ -827,6 +907,13 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 			dlt_free(r.recs);
 		}
 		r.recs = NULL;
+		/* the key map is done with: free it before sorting needs memory */
+		dlt_free(r.map);
+		dlt_free(r.hash);
+		dlt_free(r.epoch);
+		r.map = NULL;
+		r.hash = NULL;
+		r.epoch = NULL;
 		if (!sort_files(s->files, s->n_files) || !sort_files(s->tombstones, s->n_tombstones))
 			goto oomfail;
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));

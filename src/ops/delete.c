@@ -212,6 +212,26 @@ static int delete_rows(dlt_dml_ctx *c, const dlt_log_file *f, const dlt_expr *pr
 	return rc;
 }
 
+static dlt_dml_test_hook g_test_hook;
+static void *g_test_hook_payload;
+
+void dlt_dml__set_test_hook(dlt_dml_test_hook hook, void *payload)
+{
+	g_test_hook = hook;
+	g_test_hook_payload = payload;
+}
+
+int dlt_dml__run_test_hook(dlt_table *table, const char *operation, dlt_error *err)
+{
+	dlt_dml_test_hook h = g_test_hook;
+	void *p = g_test_hook_payload;
+	if (!h)
+		return DLT_OK;
+	g_test_hook = NULL;
+	g_test_hook_payload = NULL;
+	return h(table, operation, p, err);
+}
+
 int dlt_table_delete(dlt_dml_metrics *metrics_out, dlt_table *table, const char *predicate,
                      const dlt_dml_options *opts, dlt_error *err)
 {
@@ -259,6 +279,7 @@ int dlt_table_delete(dlt_dml_metrics *metrics_out, dlt_table *table, const char 
 		goto done;
 	if ((rc = dlt_dml__predicate_params(&params, predicate, err)) < 0 ||
 	    (rc = dlt_buf_append_byte(&params, 0, err)) < 0 ||
+	    (rc = dlt_dml__run_test_hook(table, "DELETE", err)) < 0 ||
 	    (rc = dlt_dml__commit(&c, "DELETE", (const char *)params.data, err)) < 0)
 		goto done;
 	if (metrics_out)

@@ -191,4 +191,17 @@ int dlt_dml__predicate_params(dlt_buf *b, const char *sql, dlt_error *err);
 /* Number of live rows of a file (num_records - DV cardinality); -1 unknown. */
 int64_t dlt_dml__live_rows(const dlt_log_file *f);
 
+/* ------------------------------------------------------- test hook -- */
+/* (delete.c) Called by DELETE, UPDATE and MERGE once they have read what
+ * they read and written their files, just before their commit: tests commit
+ * concurrently from it to make the operation lose the race. Process-wide and
+ * one-shot: the operation that runs the hook clears it first, so an
+ * operation run by the hook itself does not run it again. Not thread-safe
+ * (tests only). A negative return aborts the operation with that code. */
+typedef int (*dlt_dml_test_hook)(dlt_table *table, const char *operation, void *payload,
+                                 dlt_error *err);
+void dlt_dml__set_test_hook(dlt_dml_test_hook hook, void *payload);
+/* Run (and clear) the hook if one is set; DLT_OK otherwise. */
+int dlt_dml__run_test_hook(dlt_table *table, const char *operation, dlt_error *err);
+
 #endif /* DLT_OPS_DML_H */

@@ -1610,6 +1610,8 @@ static int execute(mx *x, dlt_error *err)
 	 * the writers know them once finished: dlt_dml__commit recounts) */
 	if ((rc = set_metrics(x, err)) < 0)
 		goto done;
+	if ((rc = dlt_dml__run_test_hook(x->m->table, "MERGE", err)) < 0)
+		goto done;
 	rc = dlt_dml__commit(&x->c, "MERGE", (const char *)params.data, err);
 	if (rc < 0)
 		goto done;

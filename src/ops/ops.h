@@ -30,6 +30,30 @@ const char *dlt_ops__type_name(const struct ArrowSchema *s, char *buf, size_t ca
  * strings, "tsu:UTC" for any timestamp with a zone, ...); NULL: no Delta type. */
 const char *dlt_ops__canonical_format(const char *format, char *buf, size_t cap);
 
+/* --------------------------------------------------------- schema_evolve.c -- */
+
+/* Is `from` -> `to` (leaf types, any Arrow encoding of their Delta types) a
+ * type widening PROTOCOL.md allows (typeWidening): byte -> short -> int ->
+ * long, float -> double, byte/short/int -> double, date -> timestamp_ntz,
+ * decimal(p, s) -> decimal(p + k1, s + k2) with k1 >= k2 >= 0, byte/short/
+ * int -> decimal(10 + k1, k2), long -> decimal(20 + k1, k2)? */
+bool dlt_ops__is_widening(const struct ArrowSchema *from, const struct ArrowSchema *to);
+/* Can data of type `data` be cast to the table type `table` without loss:
+ * the same Delta type, or (leaves, recursively in nested types) a widening. */
+bool dlt_ops__is_lossless_upcast(const struct ArrowSchema *data, const struct ArrowSchema *table);
+/* The table schema after a write with schema merge: `table` with the new
+ * fields of `data` appended (nullable, nested structs merged) and, when
+ * `widen` (delta.enableTypeWidening), types widened to the data's where the
+ * data is wider, each change appended to the delta.typeChanges metadata of
+ * the nearest struct field ({"fromType","toType","fieldPath"?}). Narrower
+ * data keeps the table's type. Anything else: DLT_ESCHEMA naming the column
+ * and both types. */
+int dlt_ops__schema_merge(struct ArrowSchema *out, const struct ArrowSchema *table,
+                          const struct ArrowSchema *data, bool widen, dlt_error *err);
+/* (write.c) Formats to the canonical ones of their Delta types, in place;
+ * DLT_ESCHEMA for a type without a Delta equivalent. */
+int dlt_ops__canonicalize(struct ArrowSchema *s, const char *path, int depth, dlt_error *err);
+
 /* ---------------------------------------------------------- write_util.c -- */
 
 /* Random RFC 4122 version-4 UUID text (36 chars + NUL). */

@@ -393,6 +393,7 @@ static int run_update(dlt_dml_metrics *metrics_out, dlt_table *table, const char
 	if (rc == 0)
 		rc = dlt_buf_append_str(&params, "}", err);
 	if (rc < 0 || (rc = dlt_buf_append_byte(&params, 0, err)) < 0 ||
+	    (rc = dlt_dml__run_test_hook(table, "UPDATE", err)) < 0 ||
 	    (rc = dlt_dml__commit(&u.c, "UPDATE", (const char *)params.data, err)) < 0)
 		goto done;
 	if (metrics_out)

@@ -147,7 +147,7 @@ static int physicalize(struct ArrowSchema *s, bool cm, bool is_field, int depth,
 }
 
 /* Formats to the canonical ones of their Delta types, in place. */
-static int canonicalize(struct ArrowSchema *s, const char *path, int depth, dlt_error *err)
+int dlt_ops__canonicalize(struct ArrowSchema *s, const char *path, int depth, dlt_error *err)
 {
 	char buf[64], p[512], desc[128];
 	const char *f;
@@ -168,7 +168,7 @@ static int canonicalize(struct ArrowSchema *s, const char *path, int depth, dlt_
 		s->format = n;
 	}
 	for (int64_t i = 0; i < s->n_children; i++)
-		if ((rc = canonicalize(s->children[i], p, depth + 1, err)) < 0)
+		if ((rc = dlt_ops__canonicalize(s->children[i], p, depth + 1, err)) < 0)
 			return rc;
 	return DLT_OK;
 }
@@ -194,67 +194,6 @@ static int64_t find_field(const struct ArrowSchema *s, const char *name)
 		if (s->children[i]->name && strcasecmp(s->children[i]->name, name) == 0)
 			return i;
 	return -1;
-}
-
-/* Merge the data schema `d` into the table schema `t` (struct): new fields
- * appended as nullable; nested structs merged. Types must otherwise match. */
-static int merge_struct(struct ArrowSchema *out, const struct ArrowSchema *t,
-                        const struct ArrowSchema *d, const char *path, int depth, dlt_error *err)
-{
-	int64_t extra = 0, k;
-	char p[512], a[256], b[256];
-	int rc;
-
-	if (depth > 64)
-		return dlt_error_set(err, DLT_ELIMIT, "schema merge: nesting too deep");
-	for (int64_t i = 0; i < d->n_children; i++)
-		if (find_field(t, d->children[i]->name) < 0)
-			extra++;
-	if ((rc = dlt_schema__init(out, t->format, t->name, t->flags, t->n_children + extra,
-	                           err)) < 0)
-		return rc;
-	if (t->metadata) {
-		/* keep the field's metadata: copy via a full copy of the leaf */
-		struct ArrowSchema tmp;
-		if ((rc = dlt_schema__copy(&tmp, t, err)) < 0)
-			goto fail;
-		dlt_free((void *)out->metadata);
-		out->metadata = tmp.metadata;
-		tmp.metadata = NULL;
-		dlt_schema__release(&tmp);
-	}
-	for (int64_t i = 0; i < t->n_children; i++) {
-		const struct ArrowSchema *tc = t->children[i];
-		int64_t j = find_field(d, tc->name);
-		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", tc->name);
-		if (j >= 0 && strcmp(tc->format, "+s") == 0 &&
-		    strcmp(d->children[j]->format, "+s") == 0)
-			rc = merge_struct(out->children[i], tc, d->children[j], p, depth + 1, err);
-		else if (j >= 0 && strcmp(dlt_ops__type_name(tc, a, sizeof(a)),
-		                          dlt_ops__type_name(d->children[j], b, sizeof(b))) != 0)
-			rc = dlt_error_set(err, DLT_ESCHEMA, "schema merge: column '%s': table type %s, "
-			                   "data type %s", p, a, b);
-		else
-			rc = dlt_schema__copy(out->children[i], tc, err);
-		if (rc < 0)
-			goto fail;
-	}
-	k = t->n_children;
-	for (int64_t i = 0; i < d->n_children; i++) {
-		if (find_field(t, d->children[i]->name) >= 0)
-			continue;
-		if ((rc = dlt_schema__copy_decoded(out->children[k], d->children[i], err)) < 0)
-			goto fail;
-		out->children[k]->flags |= ARROW_FLAG_NULLABLE;
-		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", d->children[i]->name);
-		if ((rc = canonicalize(out->children[k], path, 0, err)) < 0)
-			goto fail;
-		k++;
-	}
-	return DLT_OK;
-fail:
-	dlt_schema__release(out);
-	return rc;
 }
 
 /* ------------------------------------------------------------ conform -- */
@@ -284,10 +223,14 @@ static int check_schema(wctx *w, const struct ArrowSchema *ds)
 			                     ds->children[j]->name,
 			                     dlt_ops__type_name(ds->children[j], b, sizeof(b)),
 			                     dlt_ops__type_name(ls, a, sizeof(a)));
-		if (strcmp(dlt_ops__type_name(ls->children[i], a, sizeof(a)),
-		           dlt_ops__type_name(ds->children[j], b, sizeof(b))) != 0)
-			return dlt_error_set(w->err, DLT_ESCHEMA, "column '%s': table type %s, data type %s",
-			                     ls->children[i]->name, a, b);
+		if (!dlt_ops__is_lossless_upcast(ds->children[j], ls->children[i]))
+			return dlt_error_set(w->err, DLT_ESCHEMA, "column '%s': table type %s, data type %s%s",
+			                     ls->children[i]->name,
+			                     dlt_ops__type_name(ls->children[i], a, sizeof(a)),
+			                     dlt_ops__type_name(ds->children[j], b, sizeof(b)),
+			                     dlt_ops__is_widening(ls->children[i], ds->children[j])
+			                             ? "; to widen the column, write with schema merge to "
+			                               "a table with delta.enableTypeWidening=true" : "");
 	}
 	for (int64_t i = 0; i < ls->n_children; i++)
 		if (find_field(ds, ls->children[i]->name) < 0 && !is_generated(w, i) &&
@@ -333,8 +276,9 @@ static int conform(wctx *w, struct ArrowArray *out, const struct ArrowSchema *ds
 				goto fail;
 			continue;
 		}
-		if (strcmp(dlt_ops__type_name(lf, a, sizeof(a)),
-		           dlt_ops__type_name(ds->children[j], b, sizeof(b))) != 0) {
+		if (!dlt_ops__is_lossless_upcast(ds->children[j], lf)) {
+			dlt_ops__type_name(lf, a, sizeof(a));
+			dlt_ops__type_name(ds->children[j], b, sizeof(b));
 			rc = dlt_error_set(w->err, DLT_ESCHEMA, "column '%s': table type %s, data type %s",
 			                   lf->name, a, b);
 			goto fail;
@@ -356,7 +300,19 @@ static int conform(wctx *w, struct ArrowArray *out, const struct ArrowSchema *ds
 				dlt_array__move(&col, &tmp);
 				cs = cs->dictionary;
 			}
-			if (!same_layout(lf, cs)) {
+			if (!same_layout(lf, cs) && lf->n_children > 0 &&
+			    strcmp(dlt_ops__type_name(lf, a, sizeof(a)),
+			           dlt_ops__type_name(cs, b, sizeof(b))) != 0) {
+				/* narrower nested leaves: cast up (lossless, checked above) */
+				rc = dlt_table__conform(&tmp, lf, cs, &col, col.length, DLT_MATCH_NAME,
+				                        w->err);
+				col.release(&col);
+				if (rc < 0) {
+					dlt_error_prefix(w->err, "column '%s'", lf->name);
+					goto fail;
+				}
+				dlt_array__move(&col, &tmp);
+			} else if (!same_layout(lf, cs)) {
 				if (lf->n_children > 0) {
 					col.release(&col);
 					rc = dlt_error_set(w->err, DLT_EUNSUPPORTED, "column '%s': cannot convert "
@@ -1067,7 +1023,7 @@ int dlt_table_write(int64_t *version_out, dlt_table *table, struct ArrowArrayStr
 	/* the table schema after this write */
 	if (!snap || o.schema_mode == DLT_SCHEMA_OVERWRITE) {
 		if ((rc = dlt_schema__copy_decoded(&w.logical, &ds, err)) < 0 ||
-		    (rc = canonicalize(&w.logical, "", 0, err)) < 0)
+		    (rc = dlt_ops__canonicalize(&w.logical, "", 0, err)) < 0)
 			goto done;
 		dlt_free((void *)w.logical.name);
 		w.logical.name = NULL;
@@ -1103,7 +1059,10 @@ int dlt_table_write(int64_t *version_out, dlt_table *table, struct ArrowArrayStr
 		n_parts = snap->metadata.n_partition_columns;
 		w.cm = snap->column_mapping != DLT_LOG_CM_NONE;
 		if (o.schema_mode == DLT_SCHEMA_MERGE) {
-			if ((rc = merge_struct(&w.logical, &snap->schema, &ds, "", 0, err)) < 0)
+			const char *tw = config_get(&snap->metadata.configuration,
+			                            "delta.enableTypeWidening");
+			if ((rc = dlt_ops__schema_merge(&w.logical, &snap->schema, &ds,
+			                                tw && strcasecmp(tw, "true") == 0, err)) < 0)
 				goto done;
 			new_meta = w.logical.n_children != snap->schema.n_children ||
 			           !same_layout(&w.logical, &snap->schema);

@@ -344,11 +344,13 @@ static char *run_node(const char *mode, char paths[][512], size_t n)
 static size_t reader_lines(const char *all, const char *reader, const char *file,
                            const char **lines, size_t cap, size_t *lens)
 {
-	const char *p = all;
+	/* memchr over a known length: ASan's strchr re-measures the whole rest of the
+	 * string on every call, which made this loop quadratic (minutes on a busy box). */
+	const char *p = all, *end = all + strlen(all);
 	size_t n = 0, rl = strlen(reader), fl = strlen(file);
-	while (*p) {
-		const char *e = strchr(p, '\n');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
 		if (len > rl + fl + 2 && memcmp(p, reader, rl) == 0 && p[rl] == '\t' &&
 		    memcmp(p + rl + 1, file, fl) == 0 && p[rl + 1 + fl] == '\t') {
 			if (n < cap) {
