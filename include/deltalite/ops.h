@@ -46,7 +46,9 @@ typedef enum dlt_write_mode {
 
 /** How a write treats data whose schema differs from the table's. */
 typedef enum dlt_schema_mode {
-	DLT_SCHEMA_STRICT = 0,   /* refuse any difference (DLT_ESCHEMA) */
+	DLT_SCHEMA_STRICT = 0,   /* refuse new columns, missing NOT NULL columns and wider
+	                          * types (DLT_ESCHEMA); narrower data that casts up without
+	                          * loss (int32 into a long column) is accepted */
 	DLT_SCHEMA_MERGE = 1,    /* add new columns / nested fields (appended, nullable) and
 	                          * widen types where the table allows it (typeWidening) */
 	DLT_SCHEMA_OVERWRITE = 2 /* with DLT_WRITE_OVERWRITE: the data's schema replaces the

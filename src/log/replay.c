@@ -611,9 +611,11 @@ static void sort_keys(skey *e, skey *tmp, size_t n, size_t depth, int level)
 	}
 }
 
-/* Sort f[0..n) by (path, DV storage type) in place; false on ENOMEM. */
-static bool sort_files(dlt_log_file *f, size_t n)
+/* Sort (*fp)[0..n) by (path, DV storage type); *fp (dlt_malloc'ed) may be
+ * replaced by a sorted copy. False on ENOMEM. */
+static bool sort_files(dlt_log_file **fp, size_t n)
 {
+	dlt_log_file *f = *fp;
 	bool sorted = true;
 	for (size_t i = 1; i < n && sorted; i++) {
 		int c = strcmp(f[i - 1].path, f[i].path);
@@ -645,15 +647,37 @@ static bool sort_files(dlt_log_file *f, size_t n)
 		e[i].st = (unsigned char)f[i].dv.storage_type;
 	}
 	sort_keys(e, e + n, n, lcp, 0);
-	/* permute in place: position j takes f[e[j].i]; follow the cycles */
+	/* position j takes f[e[j].i]: gathered into a new array (independent
+	 * loads, sequential stores), or permuted in place along the cycles when
+	 * there is no memory for a second array */
+	uint32_t *idx = dlt_malloc(n * sizeof(*idx));
+	if (idx) {
+		for (size_t j = 0; j < n; j++)
+			idx[j] = e[j].i;
+		dlt_free(e);
+		e = NULL;
+		dlt_log_file *g = dlt_malloc(n * sizeof(*g));
+		if (g) {
+			for (size_t j = 0; j < n; j++)
+				g[j] = f[idx[j]];
+			dlt_free(f);
+			*fp = g;
+			dlt_free(idx);
+			return true;
+		}
+	}
 	for (size_t j = 0; j < n; j++) {
-		if (e[j].i == UINT32_MAX || e[j].i == j)
+		size_t at = idx ? idx[j] : e[j].i;
+		if (at == UINT32_MAX || at == j)
 			continue;
 		dlt_log_file tmp = f[j];
 		size_t k = j;
 		for (;;) {
-			size_t src = e[k].i;
-			e[k].i = UINT32_MAX;
+			size_t src = idx ? idx[k] : e[k].i;
+			if (idx)
+				idx[k] = UINT32_MAX;
+			else
+				e[k].i = UINT32_MAX;
 			if (src == j) {
 				f[k] = tmp;
 				break;
@@ -662,6 +686,7 @@ static bool sort_files(dlt_log_file *f, size_t n)
 			k = src;
 		}
 	}
+	dlt_free(idx);
 	dlt_free(e);
 	return true;
 }
@@ -914,7 +939,7 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		r.map = NULL;
 		r.hash = NULL;
 		r.epoch = NULL;
-		if (!sort_files(s->files, s->n_files) || !sort_files(s->tombstones, s->n_tombstones))
+		if (!sort_files(&s->files, s->n_files) || !sort_files(&s->tombstones, s->n_tombstones))
 			goto oomfail;
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
 		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
