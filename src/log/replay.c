@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define REC_ADD 0x80000000u
+#define REC_DEAD 0x40000000u /* checkpoint record superseded by a later commit */
 
 typedef struct replay {
 	dlt_snapshot *snap;
@@ -38,6 +39,12 @@ typedef struct replay {
 	char **sidecars;
 	size_t n_sidecars;
 	bool in_checkpoint;
+	/* A checkpoint is reconciled (one action per key): read into a fresh
+	 * replay, its records are appended without the key map (nomap) and only
+	 * records [unmapped, n) of the later commits are mapped; at the end each
+	 * checkpoint record is probed in that small map (drop_superseded). */
+	bool nomap;
+	size_t unmapped;
 	int64_t last_ict;     /* inCommitTimestamp of the last commit applied; -1 */
 	int64_t last_ict_version;
 	int64_t cur_version;
@@ -107,7 +114,7 @@ static int map_resize(replay *r, size_t want)
 	uint64_t *nm = dlt_calloc(ncap, sizeof(*nm));
 	if (!nm)
 		return oom(r->err);
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = r->unmapped; i < r->n; i++) {
 		size_t j = (size_t)r->hash[i] & (ncap - 1);
 		while (nm[j])
 			j = (j + 1) & (ncap - 1);
@@ -157,7 +164,9 @@ static int replay_reserve(replay *r, int64_t more)
 	size_t want = r->n + (size_t)more;
 	if ((rc = recs_reserve(r, want)) < 0)
 		return rc;
-	return map_resize(r, want * 2 + 2);
+	if (r->nomap)
+		return DLT_OK;
+	return map_resize(r, (want - r->unmapped) * 2 + 2);
 }
 
 /* Slot for key f: existing record index or -1 with *slot set for insert. */
@@ -211,7 +220,16 @@ static int put_file(replay *r, const dlt_log_file *f, bool is_add, bool owned,
 	int64_t i;
 	int rc;
 	uint32_t h = key_hash(f);
-	if ((r->n + 1) * 2 > r->map_cap && (rc = map_grow(r)) < 0)
+	if (r->nomap) {
+		if (r->n == r->cap && (rc = recs_reserve(r, r->cap ? r->cap * 2 : 1024)) < 0)
+			return rc;
+		if ((rc = own_file(r, &r->recs[r->n], f, is_add, arena_owned)) < 0)
+			return rc;
+		r->epoch[r->n] = r->cur_epoch;
+		r->hash[r->n++] = h;
+		return DLT_OK;
+	}
+	if ((r->n - r->unmapped + 1) * 2 > r->map_cap && (rc = map_grow(r)) < 0)
 		return rc;
 	i = map_find(r, f, h, &slot);
 	if (i >= 0) {
@@ -475,6 +493,33 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 	return rc;
 }
 
+/* Mark the checkpoint records whose key a later commit has (REC_DEAD). */
+static void drop_superseded(replay *r)
+{
+	if (r->n == r->unmapped)
+		return;
+	for (size_t i = 0; i < r->unmapped; i++) {
+		size_t slot;
+		if (map_find(r, &r->recs[i], r->hash[i], &slot) >= 0)
+			r->recs[i].flags |= REC_DEAD;
+	}
+}
+
+/* Two records with one key in sorted f[0..n) (a checkpoint that was not
+ * reconciled, read without the key map)? */
+static bool has_dup_keys(const dlt_log_file *f, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		size_t j = i + 1;
+		while (j < n && strcmp(f[i].path, f[j].path) == 0) {
+			if (key_eq(&f[i], &f[j]))
+				return true;
+			j++;
+		}
+	}
+	return false;
+}
+
 /* ------------------------------------------- sorting files by path -- */
 
 /* Sort key of one file: 8 bytes of its path from the current depth (big
@@ -726,6 +771,21 @@ int dlt_log__check_reader_protocol(const dlt_log_protocol *p, dlt_error *err)
 	return DLT_OK;
 }
 
+/* A key both live and a tombstone (sorted lists; tombstones are few). */
+static bool live_and_removed(const dlt_snapshot *s)
+{
+	size_t i = 0;
+	for (size_t t = 0; t < s->n_tombstones; t++) {
+		const dlt_log_file *x = &s->tombstones[t];
+		while (i < s->n_files && strcmp(s->files[i].path, x->path) < 0)
+			i++;
+		for (size_t j = i; j < s->n_files && strcmp(s->files[j].path, x->path) == 0; j++)
+			if (key_eq(&s->files[j], x))
+				return true;
+	}
+	return false;
+}
+
 static void replay_dispose(replay *r)
 {
 	dlt_free(r->recs);
@@ -792,8 +852,10 @@ static int on_commit_info_ts(const dlt_log_action *a, void *payload, dlt_error *
 /* Build from `seg`; `base` (may be NULL) seeds the state (incremental update). */
 int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
                             dlt_snapshot *base, dlt_error *err);
-int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
-                            dlt_snapshot *base, dlt_error *err)
+#define BUILD_RETRY 1 /* build_impl: duplicate keys in a checkpoint, build with the map */
+
+static int build_impl(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
+                      dlt_snapshot *base, bool nomap, dlt_error *err)
 {
 	replay r;
 	dlt_snapshot *s;
@@ -834,8 +896,15 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		if (rc < 0)
 			goto fail;
 	}
-	if (seg->checkpoint_version >= 0 && (rc = apply_checkpoint(&r, st, seg)) < 0)
-		goto fail;
+	if (seg->checkpoint_version >= 0) {
+		r.nomap = nomap && !base;
+		rc = apply_checkpoint(&r, st, seg);
+		if (r.nomap)
+			r.unmapped = r.n;
+		r.nomap = false;
+		if (rc < 0)
+			goto fail;
+	}
 	{
 		/* room for the files of the commits (a hint: an add line with stats is
 		 * usually a few hundred bytes; more only regrows) */
@@ -904,11 +973,13 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		                    : strcmp(cm, "id") == 0 ? DLT_LOG_CM_ID
 		                    : strcmp(cm, "name") == 0 ? DLT_LOG_CM_NAME : DLT_LOG_CM_NONE;
 	}
+	drop_superseded(&r);
 	/* split into live files and tombstones */
 	{
 		size_t nf = 0, nt = 0;
 		for (size_t i = 0; i < r.n; i++)
-			(r.recs[i].flags & REC_ADD) ? nf++ : nt++;
+			if (!(r.recs[i].flags & REC_DEAD))
+				(r.recs[i].flags & REC_ADD) ? nf++ : nt++;
 		s->tombstones = dlt_malloc((nt ? nt : 1) * sizeof(*s->tombstones));
 		if (!s->tombstones)
 			goto oomfail;
@@ -916,6 +987,8 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		for (size_t i = 0; i < r.n; i++) {
 			dlt_log_file f = r.recs[i];
 			bool add = f.flags & REC_ADD;
+			if (f.flags & REC_DEAD)
+				continue;
 			f.flags &= ~REC_ADD;
 			if (add)
 				r.recs[s->n_files++] = f;
@@ -941,6 +1014,12 @@ int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segm
 		r.epoch = NULL;
 		if (!sort_files(&s->files, s->n_files) || !sort_files(&s->tombstones, s->n_tombstones))
 			goto oomfail;
+		if (r.unmapped && (has_dup_keys(s->files, s->n_files) ||
+		                   has_dup_keys(s->tombstones, s->n_tombstones) ||
+		                   live_and_removed(s))) {
+			rc = BUILD_RETRY;
+			goto fail;
+		}
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
 		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
 		if (!s->txns || !s->domains)
@@ -988,6 +1067,15 @@ oomfail:
 fail:
 	replay_dispose(&r);
 	dlt_log__snapshot_destroy(s);
+	return rc;
+}
+
+int dlt_log__snapshot_build(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *seg,
+                            dlt_snapshot *base, dlt_error *err)
+{
+	int rc = build_impl(out, root, seg, base, true, err);
+	if (rc == BUILD_RETRY)
+		rc = build_impl(out, root, seg, base, false, err);
 	return rc;
 }
 
