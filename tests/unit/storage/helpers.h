@@ -15,7 +15,7 @@ typedef struct st_list {
 	uint64_t sizes[ST_MAX_ENTRIES];
 	int64_t mtimes[ST_MAX_ENTRIES];
 	int is_prefix[ST_MAX_ENTRIES];
-	int stop_after; /* > 0: return 1 after this many */
+	int stop_after; /* input, > 0: return 1 after this many; callers zero-initialise */
 } st_list;
 
 int st_collect_cb(const dlt_object_meta *e, void *payload);

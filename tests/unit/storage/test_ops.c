@@ -47,7 +47,7 @@ static void exercise(dlt_storage *s)
 	char buf[8];
 	size_t i, got;
 	uint64_t size;
-	st_list l;
+	st_list l = { 0 };
 
 	/* missing objects */
 	assert_int_equal(dlt_storage_head(&m, s, "nope", &err), DLT_ENOTFOUND);
@@ -215,7 +215,7 @@ static void test_storage_memory_all_operations(void **state)
 {
 	dlt_storage *s, *s2, *sub;
 	dlt_error err;
-	st_list l;
+	st_list l = { 0 };
 	(void)state;
 	assert_int_equal(dlt_storage_open(&s, "memory://ops", NULL, 0, &err), DLT_OK);
 	exercise(s);
@@ -256,7 +256,7 @@ static void test_storage_outputs_visible_only_on_finish(void **state)
 		dlt_storage *s;
 		dlt_output *o;
 		dlt_object_meta m;
-		st_list l;
+		st_list l = { 0 };
 		assert_int_equal(dlt_storage_open(&s, uris[k], NULL, 0, &err), DLT_OK);
 		/* aborted: nothing left, not even in a listing */
 		assert_int_equal(dlt_storage_open_output(&o, s, "d/part-0.parquet", DLT_PUT_OVERWRITE,

@@ -104,7 +104,7 @@ static void test_storage_put_if_absent_race_threads(void **state)
 	char *dir = st_tmpdir("race");
 	dlt_storage *s;
 	dlt_error err;
-	st_list l;
+	st_list l = { 0 };
 	(void)state;
 	assert_int_equal(dlt_storage_open(&s, dir, NULL, 0, &err), DLT_OK);
 	race_threads(s, 0);
@@ -177,7 +177,7 @@ static void test_storage_fault_injector_fails_nth(void **state)
 	dlt_input *in;
 	char buf[4];
 	size_t got;
-	st_list l;
+	st_list l = { 0 };
 	(void)state;
 	assert_int_equal(dlt_storage_open(&s, "memory://fault", NULL, 0, &err), DLT_OK);
 	assert_int_equal(dlt_storage_fault_fail(s, DLT_STORAGE_OP_PUT, 1, DLT_EIO, 0, &err),
@@ -286,7 +286,7 @@ static void test_storage_fault_sweep_leaves_nothing_partial(void **state)
 		dlt_storage *s;
 		dlt_error err;
 		dlt_object_meta m;
-		st_list l;
+		st_list l = { 0 };
 		int rc;
 		st_rmtree(dir);
 		assert_int_equal(dlt_storage_open(&s, dir, NULL, 0, &err), DLT_OK);
@@ -327,7 +327,7 @@ static void test_storage_large_streamed_put_bounded_memory(void **state)
 	dlt_object_meta m;
 	dlt_alloc_stats st;
 	size_t off, i, got;
-	st_list l;
+	st_list l = { 0 };
 	(void)state;
 	assert_int_equal(dlt_storage_open(&s, dir, NULL, 0, &err), DLT_OK);
 	dlt_alloc_counting(1);
