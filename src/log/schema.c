@@ -118,6 +118,115 @@ static int primitive(struct ArrowSchema *out, const char *t, const char *name, b
 	return rc;
 }
 
+/* ------------------------------------------------- type changes -- */
+
+/* A primitive Delta type a recorded type change names (PROTOCOL.md "Type
+ * Widening"): rank 1..4 for byte..long, else a kind; decimal precision/scale. */
+typedef struct tc_type {
+	enum { TC_OTHER, TC_INT, TC_FLOAT, TC_DOUBLE, TC_DATE, TC_TS_NTZ, TC_DECIMAL } kind;
+	int rank;       /* TC_INT: 1 byte, 2 short, 3 integer, 4 long */
+	unsigned p, s;  /* TC_DECIMAL */
+} tc_type;
+
+static tc_type tc_parse(const char *t)
+{
+	static const char *const ints[] = { "byte", "short", "integer", "long" };
+	tc_type r = { TC_OTHER, 0, 0, 0 };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(t, ints[i]) == 0) {
+			r.kind = TC_INT;
+			r.rank = i + 1;
+			return r;
+		}
+	if (strcmp(t, "float") == 0)
+		r.kind = TC_FLOAT;
+	else if (strcmp(t, "double") == 0)
+		r.kind = TC_DOUBLE;
+	else if (strcmp(t, "date") == 0)
+		r.kind = TC_DATE;
+	else if (strcmp(t, "timestamp_ntz") == 0)
+		r.kind = TC_TS_NTZ;
+	else if (strncmp(t, "decimal(", 8) == 0 && t[8] >= '0' && t[8] <= '9' &&
+	         t[strlen(t) - 1] == ')' && sscanf(t, "decimal(%u , %u)", &r.p, &r.s) == 2 &&
+	         r.p >= 1 && r.p <= 38 && r.s <= r.p)
+		r.kind = TC_DECIMAL;
+	return r;
+}
+
+/* The type changes readers support: byte -> short -> integer -> long;
+ * float -> double; byte, short, integer -> double; date -> timestamp_ntz;
+ * decimal(p, s) -> decimal(p + k1, s + k2) with k1 >= k2 >= 0 (no integer
+ * digit lost); an integer type -> a decimal with at least as many integer
+ * digits (3 byte, 5 short, 10 integer, 20 long: the spec's decimal(10 + k1, k2)
+ * and decimal(20 + k1, k2), and the narrower ones Delta writes for byte and
+ * short, e.g. byte -> decimal(4, 1)). An unchanged type is no change. */
+static bool tc_supported(const char *from_s, const char *to_s)
+{
+	static const unsigned digits[5] = { 0, 3, 5, 10, 20 };
+	tc_type f = tc_parse(from_s), t = tc_parse(to_s);
+	if (f.kind == TC_OTHER || t.kind == TC_OTHER)
+		return false;
+	switch (f.kind) {
+	case TC_INT:
+		if (t.kind == TC_INT)
+			return f.rank <= t.rank;
+		if (t.kind == TC_DOUBLE)
+			return f.rank <= 3;
+		return t.kind == TC_DECIMAL && t.p - t.s >= digits[f.rank];
+	case TC_FLOAT:
+		return t.kind == TC_FLOAT || t.kind == TC_DOUBLE;
+	case TC_DOUBLE:
+		return t.kind == TC_DOUBLE;
+	case TC_DATE:
+		return t.kind == TC_DATE || t.kind == TC_TS_NTZ;
+	case TC_TS_NTZ:
+		return t.kind == TC_TS_NTZ;
+	case TC_DECIMAL:
+		return t.kind == TC_DECIMAL && t.s >= f.s && t.p - t.s >= f.p - f.s;
+	default:
+		return false;
+	}
+}
+
+/* Readers must fail on a recorded type change they do not support
+ * (PROTOCOL.md "Reader Requirements for Type Widening"): check the
+ * delta.typeChanges list in a field's metadata. */
+static int check_type_changes(json_t *meta, const char *name, dlt_error *err)
+{
+	json_t *tc = json_is_object(meta) ? json_object_get(meta, "delta.typeChanges") : NULL;
+	json_t *parsed = NULL;
+	int rc = DLT_OK;
+	if (!tc)
+		return DLT_OK;
+	if (json_is_string(tc)) /* a list written as JSON text */
+		tc = parsed = json_loads(json_string_value(tc), 0, NULL);
+	if (!json_is_array(tc)) {
+		json_decref(parsed);
+		return dlt_error_set(err, DLT_ECORRUPT,
+		                     "schema: field '%s': delta.typeChanges is not a list", name);
+	}
+	for (size_t i = 0; i < json_array_size(tc) && rc >= 0; i++) {
+		json_t *e = json_array_get(tc, i);
+		json_t *from = json_object_get(e, "fromType"), *to = json_object_get(e, "toType");
+		json_t *fp = json_object_get(e, "fieldPath");
+		if (!json_is_object(e) || !json_is_string(from) || !json_is_string(to) ||
+		    (fp && !json_is_string(fp))) {
+			rc = dlt_error_set(err, DLT_ECORRUPT,
+			                   "schema: field '%s': delta.typeChanges entry %zu lacks a "
+			                   "fromType or toType string", name, i);
+			break;
+		}
+		if (!tc_supported(json_string_value(from), json_string_value(to)))
+			rc = dlt_error_set(err, DLT_EUNSUPPORTED,
+			                   "schema: field '%s%s%s': unsupported type change from '%s' to "
+			                   "'%s' (delta.typeChanges)", name, fp ? "." : "",
+			                   fp ? json_string_value(fp) : "", json_string_value(from),
+			                   json_string_value(to));
+	}
+	json_decref(parsed);
+	return rc;
+}
+
 static int struct_fields(struct ArrowSchema *out, json_t *type, const char *name, bool nullable,
                          json_t *meta, int depth, dlt_error *err)
 {
@@ -148,6 +257,9 @@ static int struct_fields(struct ArrowSchema *out, json_t *type, const char *name
 			                   json_string_value(fn));
 			goto fail;
 		}
+		if ((rc = check_type_changes(json_object_get(f, "metadata"), json_string_value(fn),
+		                             err)) < 0)
+			goto fail;
 		if ((rc = to_arrow(out->children[i], ft, json_string_value(fn),
 		                   !fnull || json_is_true(fnull), json_object_get(f, "metadata"),
 		                   depth + 1, err)) < 0)

@@ -467,8 +467,11 @@ static void rec_adopt(pq_recycler *r, struct ArrowArray *a)
 	pthread_mutex_lock(&r->mu);
 	r->refs++;
 	r->array_release = a->release;
-	/* room for the buffers of about two row groups */
-	r->max_bin_bytes = 2 * r->rg_bytes + ((size_t)1 << 20);
+	/* room for the buffers of about two of the largest row groups (a smaller
+	 * one, as at the end of a file, does not shrink it) */
+	if (r->rg_bytes <= (SIZE_MAX - ((size_t)1 << 20)) / 2 &&
+	    2 * r->rg_bytes + ((size_t)1 << 20) > r->max_bin_bytes)
+		r->max_bin_bytes = 2 * r->rg_bytes + ((size_t)1 << 20);
 	r->rg_bytes = 0;
 	pthread_mutex_unlock(&r->mu);
 	a->private_data = r;
@@ -503,7 +506,8 @@ typedef struct pq_chunk {
 	bool dict_short;            /* BYTE_ARRAY dictionary: every value <= 16 bytes, padded */
 	dlt_pq_codec_ctx *codec;
 	pq_recycler *rec;           /* output buffers come from / return to it */
-	size_t data_hint;           /* binary data bytes of the previous chunk */
+	size_t data_hint;           /* binary data bytes of the previous chunk ... */
+	size_t hint_slots;          /* ... and its slots */
 	const char *fname;
 } pq_chunk;
 
@@ -1288,8 +1292,16 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 		rec_take(c->rec, &c->vals, pre * (ow ? ow : 4) + 16);
 		if (c->flat)
 			rec_take(c->rec, &c->valid, pre / 8 + 16);
-		if (leaf->conv == DLT_PQC_BINARY && !c->dict_mode)
-			rec_take(c->rec, &c->data, c->data_hint + c->data_hint / 8 + 64);
+		if (leaf->conv == DLT_PQC_BINARY && !c->dict_mode) {
+			/* the previous chunk's bytes per value, times this chunk's values */
+			size_t want = c->data_hint;
+			if (c->hint_slots > 0 && pre > 0 &&
+			    (double)c->data_hint / (double)c->hint_slots * (double)pre <
+			        (double)PQ_MAX_DECODED)
+				want = (size_t)((double)c->data_hint / (double)c->hint_slots *
+				                (double)pre);
+			rec_take(c->rec, &c->data, want + want / 8 + 64);
+		}
 		if ((rc = ensure_levels(c, pre, err)) < 0 ||
 		    (rc = dlt_buf_reserve(&c->vals, pre * (ow ? ow : 4) + 16, err)) < 0)
 			goto done;
@@ -1701,6 +1713,7 @@ static int leaf_array(struct ArrowArray *out, pq_chunk *c, dlt_error *err)
 		dlt_array__set_buffer(out, 0, bm);
 		bm = NULL;
 		c->data_hint = c->data.len;
+		c->hint_slots = (size_t)c->n_slots;
 		dlt_array__set_buffer(out, 1, rec_detach(c->rec, &c->vals));
 		dlt_array__set_buffer(out, 2, rec_detach(c->rec, &c->data));
 	} else if (l->conv == DLT_PQC_BOOL) {
@@ -1992,10 +2005,135 @@ typedef struct pq_stream {
 	dlt_parquet_column_stats *stats;
 	pq_chunk *chunks;          /* per leaf, reused across row groups */
 	pq_recycler *rec;
+	dlt_pq_carry *carry;       /* taken from: chunks and rec go back to it */
 	dlt_shared_array *cur;
 	int64_t cur_rows, cur_pos;
 	struct ArrowSchema schema; /* projected (for dlt_shared__export_child shapes) */
 } pq_stream;
+
+/* ------------------------------------------------------------------ carry */
+
+/* What a chunk's work buffers depend on in its leaf (the leaf itself belongs
+ * to a file that is gone when the buffers are carried to the next one). */
+typedef struct pq_shape {
+	bool used;
+	int16_t max_def, max_rep;
+	int ptype;
+	int32_t type_length;
+	dlt_pq_conv conv;
+	int arrow_width;
+	bool is_string, dict_ok, is_unsigned;
+	char format[40];
+} pq_shape;
+
+struct dlt_pq_carry {
+	pq_chunk *chunks;
+	pq_shape *shapes;
+	size_t n;
+	pq_recycler *rec;
+	bool busy;
+};
+
+static void shape_of(pq_shape *sh, const dlt_pq_node *l)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->used = true;
+	sh->max_def = l->max_def;
+	sh->max_rep = l->max_rep;
+	sh->ptype = l->ptype;
+	sh->type_length = l->type_length;
+	sh->conv = l->conv;
+	sh->arrow_width = l->arrow_width;
+	sh->is_string = l->is_string;
+	sh->dict_ok = l->dict_ok;
+	sh->is_unsigned = l->is_unsigned;
+	memcpy(sh->format, l->format, sizeof(sh->format));
+}
+
+static void carry_drop(dlt_pq_carry *c)
+{
+	size_t i;
+	for (i = 0; c->chunks != NULL && i < c->n; i++)
+		chunk_dispose(&c->chunks[i]);
+	dlt_free(c->chunks);
+	dlt_free(c->shapes);
+	c->chunks = NULL;
+	c->shapes = NULL;
+	c->n = 0;
+}
+
+int dlt_pq__carry_new(dlt_pq_carry **out, dlt_error *err)
+{
+	if ((*out = dlt_calloc(1, sizeof(**out))) == NULL)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	return DLT_OK;
+}
+
+void dlt_pq__carry_free(dlt_pq_carry *c)
+{
+	if (c == NULL)
+		return;
+	carry_drop(c);
+	rec_close(c->rec);
+	dlt_free(c);
+}
+
+/* A new stream takes the carried state: chunks whose leaf has the same shape
+ * keep their buffers (rebound to the new leaf), the others are freed. */
+static void carry_take(pq_stream *s, dlt_pq_carry *c)
+{
+	size_t i, n = s->f->schema.n_leaves;
+	if (c == NULL || c->busy)
+		return;
+	for (i = 0; i < c->n; i++) {
+		pq_shape sh;
+		if (i < n && c->shapes[i].used) {
+			shape_of(&sh, s->f->schema.leaves[i]);
+			if (memcmp(&sh, &c->shapes[i], sizeof(sh)) == 0) {
+				s->chunks[i] = c->chunks[i];
+				s->chunks[i].leaf = s->f->schema.leaves[i];
+				memset(&c->chunks[i], 0, sizeof(c->chunks[i])); /* moved */
+				continue;
+			}
+		}
+		chunk_dispose(&c->chunks[i]);
+	}
+	carry_drop(c);
+	if (c->rec != NULL) {
+		rec_close(s->rec);
+		s->rec = c->rec;
+		c->rec = NULL;
+	}
+	c->busy = true;
+	s->carry = c;
+}
+
+/* The stream ends: its chunks and recycler go back to the carry (when the
+ * shape array cannot be had, they are simply freed). */
+static void carry_give(pq_stream *s)
+{
+	dlt_pq_carry *c = s->carry;
+	size_t i, n = s->f->schema.n_leaves;
+	pq_shape *shapes = dlt_calloc(n + 1, sizeof(*shapes));
+	c->busy = false;
+	if (shapes == NULL || s->chunks == NULL) {
+		dlt_free(shapes);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		pq_chunk *ch = &s->chunks[i];
+		if (ch->leaf != NULL)
+			shape_of(&shapes[i], ch->leaf);
+		ch->leaf = NULL;
+		ch->rec = NULL;
+	}
+	c->chunks = s->chunks;
+	c->shapes = shapes;
+	c->n = n;
+	s->chunks = NULL;
+	c->rec = s->rec;
+	s->rec = NULL;
+}
 
 /* ------------------------------------------------------------------ page index */
 
@@ -2267,6 +2405,8 @@ static void stream_free(void *state)
 	if (s == NULL)
 		return;
 	dlt_shared__release(s->cur);
+	if (s->carry != NULL)
+		carry_give(s);
 	if (s->chunks != NULL) {
 		size_t i;
 		for (i = 0; i < s->f->schema.n_leaves; i++)
@@ -2406,6 +2546,13 @@ static void widen_maps(const dlt_pq_node *n, bool *keep)
 int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
                      const dlt_parquet_read_options *opts, dlt_error *err)
 {
+	return dlt_parquet__read_carry(out, f, opts, NULL, err);
+}
+
+int dlt_parquet__read_carry(struct ArrowArrayStream *out, dlt_parquet_file *f,
+                            const dlt_parquet_read_options *opts, dlt_pq_carry *carry,
+                            dlt_error *err)
+{
 	pq_stream *s = NULL;
 	struct ArrowSchema sch;
 	size_t i, j;
@@ -2433,6 +2580,7 @@ int dlt_parquet_read(struct ArrowArrayStream *out, dlt_parquet_file *f,
 		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
 		goto fail;
 	}
+	carry_take(s, carry);
 	if (opts != NULL) {
 		if (opts->batch_size > 0)
 			s->batch_size = opts->batch_size;

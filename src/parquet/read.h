@@ -86,4 +86,18 @@ bool dlt_parquet__node_kept(const dlt_pq_node *node, const bool *keep);
 const dlt_pq_file_meta *dlt_parquet__file_meta(const dlt_parquet_file *f);
 const dlt_pq_schema *dlt_parquet__file_tree(const dlt_parquet_file *f);
 
+/* Work state carried from one read stream to the next (a multi-file scan):
+ * the per-leaf decode work buffers and the recycled output buffers, so that
+ * each new file does not start with cold, freshly faulted memory. Work
+ * buffers of leaf i are kept when the next file's leaf i has the same shape.
+ * One stream at a time holds it (a second concurrent stream simply does
+ * without); it must outlive the streams given it. */
+typedef struct dlt_pq_carry dlt_pq_carry;
+int dlt_pq__carry_new(dlt_pq_carry **out, dlt_error *err);
+void dlt_pq__carry_free(dlt_pq_carry *c);
+/* dlt_parquet_read, with a carry (NULL: none). */
+int dlt_parquet__read_carry(struct ArrowArrayStream *out, dlt_parquet_file *f,
+                            const dlt_parquet_read_options *opts, dlt_pq_carry *carry,
+                            dlt_error *err);
+
 #endif /* DLT_PARQUET_READ_H */

@@ -6,6 +6,7 @@
  */
 #include "table/table.h"
 #include "compute/compute.h"
+#include "parquet/read.h"
 
 #include "deltalite/parquet.h"
 
@@ -334,7 +335,7 @@ int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_arg
 		po.n_columns = cols.n;
 		po.row_group_filter = rg_filter;
 		po.row_group_filter_payload = r;
-		if ((rc = dlt_parquet_read(&r->stream, r->pf, &po, err)) < 0 ||
+		if ((rc = dlt_parquet__read_carry(&r->stream, r->pf, &po, args->carry, err)) < 0 ||
 		    (rc = dlt_stream__schema(&r->stream, &r->ss, err)) < 0)
 			goto fail_named;
 		for (i = 0; i < rs->n_children; i++) {

@@ -7,6 +7,7 @@
 #include "table/table.h"
 #include "compute/compute.h"
 #include "expr/expr.h"
+#include "parquet/read.h"
 #include "util/parse.h"
 
 #include <jansson.h>
@@ -44,6 +45,7 @@ struct dlt_scan {
 	bool streamed;
 	size_t next_file;
 	dlt_file_reader *cur;
+	dlt_pq_carry *carry;            /* decode buffers kept from file to file */
 	const dlt_log_file *cur_file;
 	dlt_dv_bitmap dv;
 	dlt_scan_metrics m;
@@ -65,6 +67,7 @@ static void scan_unref(dlt_scan *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	dlt_table__file_reader_free(s->cur);
+	dlt_pq__carry_free(s->carry);
 	dlt_table__dv_dispose(&s->dv);
 	dlt_schema__release(&s->full);
 	dlt_schema__release(&s->out_schema);
@@ -874,6 +877,9 @@ static int open_next_file(dlt_scan *s, dlt_error *err)
 		a.mode = s->mode;
 		a.batch_size = s->batch_size;
 		a.sel.exclude = f->dv.storage_type != 0 ? &s->dv : NULL;
+		if (s->carry == NULL && (rc = dlt_pq__carry_new(&s->carry, err)) < 0)
+			return rc;
+		a.carry = s->carry;
 		if (s->pred != NULL && s->n_leaves > 0) {
 			a.rg_filter = scan_rg_filter;
 			a.rg_payload = s;

@@ -110,6 +110,8 @@ typedef struct dlt_file_reader_args {
 	dlt_row_selection sel;
 	dlt_parquet_row_group_cb rg_filter;    /* NULL: none */
 	void *rg_payload;
+	struct dlt_pq_carry *carry;            /* Parquet work state kept across the files
+	                                        * of a scan (NULL: none); outlives the reader */
 } dlt_file_reader_args;
 
 int dlt_table__file_reader_open(dlt_file_reader **out, const dlt_file_reader_args *args,
