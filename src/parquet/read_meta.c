@@ -129,7 +129,7 @@ fail:
 static json_t *hex_string(const uint8_t *p, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
-	char *s = malloc(2 * n + 1);
+	char *s = dlt_malloc(2 * n + 1);
 	json_t *j;
 	size_t i;
 	if (s == NULL)
@@ -140,7 +140,7 @@ static json_t *hex_string(const uint8_t *p, size_t n)
 	}
 	s[2 * n] = 0;
 	j = json_string(s);
-	free(s);
+	dlt_free(s);
 	return j;
 }
 
@@ -312,7 +312,7 @@ int dlt_parquet_meta_json(char **out, const dlt_parquet_file *f, dlt_error *err)
 	}
 	if (bad)
 		goto oom;
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER); /* jansson: malloc/free */
 	json_decref(root);
 	root = NULL;
 	if (text == NULL)
