@@ -392,6 +392,220 @@ static int append_str(dlt_builder *b, const char *s, dlt_error *err)
 	return s ? dlt_builder__append_bytes(b, s, strlen(s), err) : dlt_builder__append_null(b, err);
 }
 
+/* A string column of n rows built directly: offsets and data sized in one
+ * pass (lengths kept between the passes), validity only when a row is null.
+ * DLT_ELIMIT when the text does not fit 32-bit offsets (the caller falls back). */
+static int direct_str(struct ArrowArray *c, const char *const *v, size_t n, size_t *lens,
+                      dlt_error *err)
+{
+	size_t total = 0, nulls = 0;
+	for (size_t i = 0; i < n; i++) {
+		lens[i] = v[i] ? strlen(v[i]) : 0;
+		nulls += !v[i];
+		total += lens[i];
+	}
+	if (total > INT32_MAX)
+		return DLT_ELIMIT;
+	int32_t *off = dlt_malloc((n + 1) * sizeof(*off));
+	char *data = dlt_malloc(total ? total : 1);
+	uint8_t *valid = nulls ? dlt_calloc((n + 7) / 8, 1) : NULL;
+	if (!off || !data || (nulls && !valid)) {
+		dlt_free(off);
+		dlt_free(data);
+		dlt_free(valid);
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	}
+	size_t at = 0;
+	off[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]) {
+			memcpy(data + at, v[i], lens[i]);
+			at += lens[i];
+			if (valid)
+				valid[i / 8] |= (uint8_t)(1u << (i % 8));
+		}
+		off[i + 1] = (int32_t)at;
+	}
+	dlt_array__set_buffer(c, 0, valid);
+	dlt_array__set_buffer(c, 1, off);
+	dlt_array__set_buffer(c, 2, data);
+	c->length = (int64_t)n;
+	c->null_count = (int64_t)nulls;
+	return DLT_OK;
+}
+
+/* An int64 column: has[i] false -> null (has NULL: none null). */
+static int direct_i64(struct ArrowArray *c, const int64_t *v, const bool *has, size_t n,
+                      dlt_error *err)
+{
+	size_t nulls = 0;
+	if (has)
+		for (size_t i = 0; i < n; i++)
+			nulls += !has[i];
+	int64_t *vals = dlt_malloc((n ? n : 1) * sizeof(*vals));
+	uint8_t *valid = nulls ? dlt_calloc((n + 7) / 8, 1) : NULL;
+	if (!vals || (nulls && !valid)) {
+		dlt_free(vals);
+		dlt_free(valid);
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool ok = !has || has[i];
+		vals[i] = ok ? v[i] : 0;
+		if (valid && ok)
+			valid[i / 8] |= (uint8_t)(1u << (i % 8));
+	}
+	dlt_array__set_buffer(c, 0, valid);
+	dlt_array__set_buffer(c, 1, vals);
+	c->length = (int64_t)n;
+	c->null_count = (int64_t)nulls;
+	return DLT_OK;
+}
+
+/* Rows f[0..n) straight into buffers (no builder): the common case of files
+ * without deletion vectors. 1: not applicable (a DV, or text too long for
+ * 32-bit offsets): use the builder. */
+static int files_direct(struct ArrowArray *out, const struct ArrowSchema *schema,
+                        const dlt_log_file *f, size_t n, dlt_error *err)
+{
+	size_t nkv = 0, cap;
+	int rc;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].dv.storage_type)
+			return 1;
+		nkv += f[i].partition_values->n;
+	}
+	cap = n > nkv ? n : nkv;
+	if (cap > INT32_MAX)
+		return 1;
+	const char **sv = dlt_malloc((cap ? cap : 1) * sizeof(*sv));
+	int64_t *iv = dlt_malloc((cap ? cap : 1) * sizeof(*iv));
+	bool *has = dlt_malloc((cap ? cap : 1) * sizeof(*has));
+	size_t *lens = dlt_malloc((cap ? cap : 1) * sizeof(*lens));
+	if (!sv || !iv || !has || !lens) {
+		rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = dlt_array__init_empty(out, schema, err)) < 0)
+		goto done;
+	out->length = (int64_t)n;
+	/* 0 path, 4 stats */
+	for (size_t i = 0; i < n; i++)
+		sv[i] = f[i].path;
+	if ((rc = direct_str(out->children[0], sv, n, lens, err)) != 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		sv[i] = f[i].stats;
+	if ((rc = direct_str(out->children[4], sv, n, lens, err)) != 0)
+		goto done;
+	/* 1 size, 2 modification_time, 5 num_records, 7, 8 row tracking */
+	for (size_t i = 0; i < n; i++)
+		iv[i] = f[i].size;
+	if ((rc = direct_i64(out->children[1], iv, NULL, n, err)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		iv[i] = f[i].modification_time;
+	if ((rc = direct_i64(out->children[2], iv, NULL, n, err)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		iv[i] = f[i].num_records;
+		has[i] = f[i].num_records >= 0;
+	}
+	if ((rc = direct_i64(out->children[5], iv, has, n, err)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		iv[i] = f[i].base_row_id;
+		has[i] = (f[i].flags & DLT_LOG_FILE_HAS_BASE_ROW_ID) != 0;
+	}
+	if ((rc = direct_i64(out->children[7], iv, has, n, err)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		iv[i] = f[i].default_row_commit_version;
+		has[i] = (f[i].flags & DLT_LOG_FILE_HAS_ROW_COMMIT_V) != 0;
+	}
+	if ((rc = direct_i64(out->children[8], iv, has, n, err)) < 0)
+		goto done;
+	/* 3 partition_values: map offsets, entries struct of (key, value) */
+	{
+		struct ArrowArray *m = out->children[3], *e = m->children[0];
+		int32_t *off = dlt_malloc((n + 1) * sizeof(*off));
+		if (!off) {
+			rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+			goto done;
+		}
+		dlt_array__set_buffer(m, 1, off);
+		m->length = (int64_t)n;
+		off[0] = 0;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			const dlt_log_kvs *pv = f[i].partition_values;
+			for (size_t j = 0; j < pv->n; j++)
+				sv[k++] = pv->kv[j].key;
+			off[i + 1] = (int32_t)k;
+		}
+		if ((rc = direct_str(e->children[0], sv, nkv, lens, err)) != 0)
+			goto done;
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			const dlt_log_kvs *pv = f[i].partition_values;
+			for (size_t j = 0; j < pv->n; j++)
+				sv[k++] = pv->kv[j].value;
+		}
+		if ((rc = direct_str(e->children[1], sv, nkv, lens, err)) != 0)
+			goto done;
+		e->length = (int64_t)nkv;
+		if (e->children[0]->null_count) { /* a null key: not representable here */
+			rc = 1;
+			goto done;
+		}
+	}
+	/* 6 deletion_vector: null in every row; children of length n */
+	{
+		struct ArrowArray *dv = out->children[6];
+		uint8_t *valid = dlt_calloc((n + 7) / 8 ? (n + 7) / 8 : 1, 1);
+		if (!valid) {
+			rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+			goto done;
+		}
+		dlt_array__set_buffer(dv, 0, valid);
+		dv->length = (int64_t)n;
+		dv->null_count = (int64_t)n;
+		for (size_t i = 0; i < n; i++)
+			sv[i] = "";
+		if ((rc = direct_str(dv->children[0], sv, n, lens, err)) != 0 ||
+		    (rc = direct_str(dv->children[1], sv, n, lens, err)) != 0)
+			goto done;
+		for (size_t i = 0; i < n; i++)
+			iv[i] = 0;
+		for (int64_t c = 2; c < 5; c++) {
+			if (c == 4)
+				rc = direct_i64(dv->children[c], iv, NULL, n, err);
+			else { /* int32 children */
+				int32_t *v32 = dlt_calloc(n ? n : 1, sizeof(*v32));
+				if (!v32) {
+					rc = dlt_error_set(err, DLT_ENOMEM, "out of memory");
+					goto done;
+				}
+				dlt_array__set_buffer(dv->children[c], 1, v32);
+				dv->children[c]->length = (int64_t)n;
+			}
+			if (rc < 0)
+				goto done;
+		}
+	}
+	rc = DLT_OK;
+done:
+	if (rc != DLT_OK && out->release)
+		dlt_array__release(out);
+	if (rc == DLT_ELIMIT)
+		rc = 1;
+	dlt_free(sv);
+	dlt_free(iv);
+	dlt_free(has);
+	dlt_free(lens);
+	return rc;
+}
+
 static int files_next(void *state, struct ArrowArray *out, dlt_error *err)
 {
 	files_state *st = state;
@@ -402,6 +616,16 @@ static int files_next(void *state, struct ArrowArray *out, dlt_error *err)
 		return DLT_OK; /* end: out->release stays NULL */
 	if (end > st->snap->n_files)
 		end = st->snap->n_files;
+	memset(out, 0, sizeof(*out));
+	rc = files_direct(out, dlt_builder__schema(b), st->snap->files + st->pos, end - st->pos,
+	                  err);
+	if (rc < 0)
+		return rc;
+	if (rc == DLT_OK) {
+		st->pos = end == 0 ? 1 : end;
+		return DLT_OK;
+	}
+	rc = DLT_OK;
 	for (size_t i = st->pos; i < end && rc >= 0; i++) {
 		const dlt_log_file *f = &st->snap->files[i];
 		dlt_builder *m = dlt_builder__child(b, 3);
