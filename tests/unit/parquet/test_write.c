@@ -395,7 +395,7 @@ static int teardown_files(void **state)
 
 static void test_write_independent_readers_agree(void **state)
 {
-	static const char *const readers[] = { "duckdb", "hyparquet" };
+	static const char *const readers[] = { "duckdb", "hyparquet", "parquet-wasm" };
 	char *out;
 	const char **lines = calloc(N_ROWS + 1, sizeof(char *));
 	size_t *lens = calloc(N_ROWS + 1, sizeof(size_t));
@@ -403,7 +403,7 @@ static void test_write_independent_readers_agree(void **state)
 	(void)state;
 	out = run_node("rows", g_paths, N_CONFIGS);
 	for (i = 0; i < N_CONFIGS; i++) {
-		for (r = 0; r < 2; r++) {
+		for (r = 0; r < 3; r++) {
 			size_t n = reader_lines(out, readers[r], g_paths[i], lines, N_ROWS + 1, lens);
 			if (r == 0 && k_configs[i].bss_int) {
 				/* Known reader gap: DuckDB 1.x reads BYTE_STREAM_SPLIT only for
@@ -425,14 +425,6 @@ static void test_write_independent_readers_agree(void **state)
 					         g_paths[i], k, (int)lens[k], lines[k], exp);
 				dlt_free(exp);
 			}
-		}
-		{
-			char want[64];
-			size_t n = reader_lines(out, "parquet-wasm", g_paths[i], lines, 1, lens);
-			assert_int_equal(n, 1);
-			snprintf(want, sizeof(want), "#rows %d", N_ROWS);
-			if (lens[0] != strlen(want) || memcmp(lines[0], want, lens[0]) != 0)
-				fail_msg("parquet-wasm on %s: %.*s", g_paths[i], (int)lens[0], lines[0]);
 		}
 	}
 	free(lines);

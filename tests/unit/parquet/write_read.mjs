@@ -1,7 +1,7 @@
 // Independent readers for the Parquet writer tests.
 // usage: node write_read.mjs <node_dir> rows|stats <file>...
 //   rows:  for each file and reader prints "<reader>\t<file>\t<canonical json row>"
-//          (readers: duckdb, hyparquet) and "parquet-wasm\t<file>\t#rows <n>".
+//          (readers: duckdb, hyparquet, parquet-wasm via apache-arrow).
 //          On a reader failure prints "<reader>\t<file>\tERROR <message>".
 //   stats: for each file, row group and top-level primitive column, checks that
 //          the footer statistics (min, max, null count) equal what DuckDB
@@ -24,6 +24,7 @@ function canon(v) {
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
   if (Array.isArray(v)) return v.map(canon);
+  if (typeof v.toJSON === 'function') return canon(v.toJSON()); // Arrow JS rows and vectors
   if (typeof v === 'object') {
     const o = {};
     for (const k of Object.keys(v)) o[k] = canon(v[k]);
@@ -41,9 +42,10 @@ const lit = (f) => "'" + f.replace(/'/g, "''") + "'";
 if (mode === 'rows') {
   const hyp = await import(resolve('hyparquet'));
   const comp = await import(resolve('hyparquet-compressors'));
-  let wasm = null;
+  let wasm = null, arrow = null;
   try {
     wasm = await import(resolve('parquet-wasm'));
+    arrow = await import(resolve('apache-arrow'));
   } catch (e) { wasm = null; }
   for (const f of files) {
     try {
@@ -58,11 +60,10 @@ if (mode === 'rows') {
     } catch (e) { console.log(`hyparquet\t${f}\tERROR ${String(e.message).split('\n')[0]}`); }
     try {
       if (!wasm) throw new Error('parquet-wasm not loadable');
+      // parquet-wasm (arrow-rs) decodes to Arrow IPC; apache-arrow turns that into rows.
       const t = wasm.readParquet(new Uint8Array(readFileSync(f)));
-      let n = 0;
-      for (const b of t.recordBatches()) { n += b.numRows; b.free(); }
-      console.log(`parquet-wasm\t${f}\t#rows ${n}`);
-      t.free();
+      const at = arrow.tableFromIPC(t.intoIPCStream()); // consumes (frees) t
+      for (const r of at) console.log(`parquet-wasm\t${f}\t${JSON.stringify(canon(r))}`);
     } catch (e) { console.log(`parquet-wasm\t${f}\tERROR ${String(e.message || e).split('\n')[0]}`); }
   }
 } else if (mode === 'stats') {
