@@ -148,61 +148,6 @@ static int part_values(struct ArrowArray *out, const dlt_table_skipper *s, const
 	return rc;
 }
 
-/* One JSON statistic into a 1-row array of the leaf's type (null: unknown). */
-static int stat_value(struct ArrowArray *out, const struct ArrowSchema *sch, const json_t *v,
-                      dlt_error *err)
-{
-	dlt_builder *b = NULL;
-	const dlt_type_view *t;
-	int rc, ok = -1;
-
-	if ((rc = dlt_builder__new(&b, sch, err)) < 0)
-		return rc;
-	t = dlt_builder__type(b);
-	if (v && !json_is_null(v)) {
-		switch (t->type) {
-		case DLT_AT_INT8: case DLT_AT_INT16: case DLT_AT_INT32: case DLT_AT_INT64:
-			if (json_is_integer(v))
-				ok = dlt_builder__append_int(b, (int64_t)json_integer_value(v), NULL);
-			break;
-		case DLT_AT_FLOAT32: case DLT_AT_FLOAT64:
-			if (json_is_number(v))
-				ok = dlt_builder__append_double(b, json_number_value(v), NULL);
-			break;
-		case DLT_AT_STRING: case DLT_AT_LARGE_STRING:
-			if (json_is_string(v))
-				ok = dlt_builder__append_bytes(b, json_string_value(v),
-				                               json_string_length(v), NULL);
-			break;
-		case DLT_AT_DATE32:
-			if (json_is_string(v)) {
-				int32_t d;
-				if (dlt_parse_date32(json_string_value(v), json_string_length(v), &d) ==
-				    DLT_PARSE_OK)
-					ok = dlt_builder__append_int(b, d, NULL);
-			}
-			break;
-		case DLT_AT_TIMESTAMP:
-			if (json_is_string(v)) {
-				int64_t ts;
-				bool tz;
-				if (dlt_parse_timestamp(json_string_value(v), json_string_length(v),
-				                        (int)t->unit, &ts, &tz) == DLT_PARSE_OK)
-					ok = dlt_builder__append_int(b, ts, NULL);
-			}
-			break;
-		default:
-			break; /* decimals, booleans, binary: unknown */
-		}
-	}
-	if (ok != DLT_OK && dlt_builder__length(b) == 0)
-		rc = dlt_builder__append_null(b, err);
-	if (rc == DLT_OK)
-		rc = dlt_builder__finish(out, b, err);
-	dlt_builder__free(b);
-	return rc;
-}
-
 int dlt_table__skipper_check(dlt_table_skipper *s, const dlt_log_file *f, int *may,
                              bool *by_partition, bool *all_match, dlt_error *err)
 {
@@ -263,8 +208,8 @@ int dlt_table__skipper_check(dlt_table_skipper *s, const dlt_log_file *f, int *m
 		const json_t *mn = json_object_get(json_object_get(root, "minValues"), l->pname);
 		const json_t *mx = json_object_get(json_object_get(root, "maxValues"), l->pname);
 		const json_t *nc = json_object_get(json_object_get(root, "nullCount"), l->pname);
-		if ((rc = stat_value(&mins[n], l->schema, mn, err)) < 0 ||
-		    (rc = stat_value(&maxs[n], l->schema, mx, err)) < 0) {
+		if ((rc = dlt_table__stat_from_json(&mins[n], l->schema, mn, NULL, 0, err)) < 0 ||
+		    (rc = dlt_table__stat_from_json(&maxs[n], l->schema, mx, NULL, 0, err)) < 0) {
 			n++;
 			goto done;
 		}

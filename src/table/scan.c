@@ -542,9 +542,10 @@ static bool decimal_stat(uint64_t *words, int n_words, const dlt_type_view *t, c
 	       DLT_PARSE_OK;
 }
 
-/* One JSON statistic into a 1-row array of the leaf type (null: unknown). */
-static int json_value(struct ArrowArray *out, const struct ArrowSchema *sch, const json_t *v,
-                      const char *raw, size_t raw_len, dlt_error *err)
+/* One JSON statistic into a 1-row array of the leaf type (null: unknown). Shared with
+ * the DML file skipper (fileapi.c). */
+int dlt_table__stat_from_json(struct ArrowArray *out, const struct ArrowSchema *sch,
+                              const json_t *v, const char *raw, size_t raw_len, dlt_error *err)
 {
 	dlt_builder *b = NULL;
 	const dlt_type_view *t;
@@ -650,9 +651,9 @@ static int file_stats(stats_holder *h, dlt_file_stats *fs, const dlt_scan *s,
 			if (!raw_stat(&rmax, &lmax, f->stats, "maxValues", l))
 				rmax = NULL;
 		}
-		if ((rc = json_value(&h->mins[h->n], l->schema, json_path(root, "minValues", l),
+		if ((rc = dlt_table__stat_from_json(&h->mins[h->n], l->schema, json_path(root, "minValues", l),
 		                     rmin, lmin, err)) < 0 ||
-		    (rc = json_value(&h->maxs[h->n], l->schema, json_path(root, "maxValues", l),
+		    (rc = dlt_table__stat_from_json(&h->maxs[h->n], l->schema, json_path(root, "maxValues", l),
 		                     rmax, lmax, err)) < 0) {
 			json_decref(root);
 			return rc;

@@ -142,4 +142,12 @@ int dlt_table__split_path(char ***out, size_t *n_out, const char *path, dlt_erro
 int dlt_table__project_schema(struct ArrowSchema *out, const struct ArrowSchema *full,
                               const char *const *paths, size_t n, dlt_error *err);
 
+/* One statistic from a file's stats JSON (minValues/maxValues leaf `v`) into a 1-row
+ * array of the leaf type `sch`; an unknown or unparsable value gives a null row. `raw`
+ * (may be NULL) is the value's original JSON text, needed for exact decimals. */
+struct json_t;
+int dlt_table__stat_from_json(struct ArrowArray *out, const struct ArrowSchema *sch,
+                              const struct json_t *v, const char *raw, size_t raw_len,
+                              dlt_error *err);
+
 #endif /* DLT_TABLE_TABLE_H */
