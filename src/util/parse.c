@@ -22,6 +22,29 @@ static const double dlt__pow10[23] = {
 
 static inline bool is_digit(char c) { return (unsigned char)(c - '0') < 10; }
 
+/* The rest of s from i must be an exponent suffix: [eE][+-]?digits. Stores it in *e,
+ * saturated at 10^8 (beyond that every caller overflows or underflows anyway). */
+static bool parse_exponent(const char *s, size_t n, size_t i, int64_t *e)
+{
+	bool neg = false;
+	int64_t v = 0;
+	if (s[i] != 'e' && s[i] != 'E')
+		return false;
+	i++;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	if (i >= n)
+		return false;
+	for (; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		if (v < 100000000)
+			v = v * 10 + (s[i] - '0');
+	}
+	*e = neg ? -v : v;
+	return true;
+}
+
 static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
 
 static bool ieq(const char *s, size_t n, const char *lit)
@@ -171,24 +194,8 @@ static int parse_double_slow(const char *s, size_t n, double *out)
 	}
 	if (!any)
 		return DLT_PARSE_INVALID;
-	if (i < n) {
-		bool eneg = false;
-		if (s[i] != 'e' && s[i] != 'E')
-			return DLT_PARSE_INVALID;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		if (i >= n)
-			return DLT_PARSE_INVALID;
-		for (; i < n; i++) {
-			if (!is_digit(s[i]))
-				return DLT_PARSE_INVALID;
-			if (e < 100000000)
-				e = e * 10 + (s[i] - '0');
-		}
-		if (eneg)
-			e = -e;
-	}
+	if (i < n && !parse_exponent(s, n, i, &e))
+		return DLT_PARSE_INVALID;
 	if (bl == (size_t)neg) { /* all zeros */
 		*out = neg ? -0.0 : 0.0;
 		return DLT_PARSE_OK;
@@ -271,24 +278,8 @@ int dlt_parse_double(const char *s, size_t n, double *out)
 		}
 		return DLT_PARSE_INVALID;
 	}
-	if (i < n) {
-		bool eneg = false;
-		if (s[i] != 'e' && s[i] != 'E')
-			return DLT_PARSE_INVALID;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		if (i >= n)
-			return DLT_PARSE_INVALID;
-		for (; i < n; i++) {
-			if (!is_digit(s[i]))
-				return DLT_PARSE_INVALID;
-			if (e < 100000000)
-				e = e * 10 + (s[i] - '0');
-		}
-		if (eneg)
-			e = -e;
-	}
+	if (i < n && !parse_exponent(s, n, i, &e))
+		return DLT_PARSE_INVALID;
 	e += fexp;
 	if (m == 0) {
 		*out = neg ? -0.0 : 0.0;
@@ -830,24 +821,8 @@ int dlt_parse_decimal(const char *s, size_t n, int32_t precision, int32_t scale,
 	}
 	if (!has_int && !has_frac)
 		return DLT_PARSE_INVALID;
-	if (i < n) {
-		bool eneg = false;
-		if (s[i] != 'e' && s[i] != 'E')
-			return DLT_PARSE_INVALID;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		if (i >= n)
-			return DLT_PARSE_INVALID;
-		for (; i < n; i++) {
-			if (!is_digit(s[i]))
-				return DLT_PARSE_INVALID;
-			if (e < 100000000)
-				e = e * 10 + (s[i] - '0');
-		}
-		if (eneg)
-			e = -e;
-	}
+	if (i < n && !parse_exponent(s, n, i, &e))
+		return DLT_PARSE_INVALID;
 	/* value = digits(int ++ frac) * 10^(e - nfrac); we want it * 10^scale. */
 	shift = e - (int64_t)(fe - fs) + scale;
 	/* Number of digits kept from the digit string: all but the last -shift. */
