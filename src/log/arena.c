@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE (64u * 1024u)
+#define MAX_CHUNK_SIZE ((size_t)16 << 20)
 
 typedef struct chunk {
 	struct chunk *next;
@@ -90,10 +91,17 @@ void *dlt_log__arena_alloc(dlt_log_arena *a, size_t n)
 	if (n == 0)
 		n = 8;
 	if (!a->head || a->head->cap - a->head->used < n) {
-		size_t cap = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		/* chunks grow with the arena (an eighth of it, so at most ~11% is
+		 * left unused): a million-file snapshot takes a few dozen big
+		 * blocks, backed by huge pages, instead of thousands of small ones */
+		size_t grow = a->bytes / 8;
+		grow = grow < CHUNK_SIZE ? CHUNK_SIZE : grow > MAX_CHUNK_SIZE ? MAX_CHUNK_SIZE : grow;
+		size_t cap = n > CHUNK_SIZE / 4 ? n : grow;
 		chunk *c = dlt_malloc(hdr + cap);
 		if (!c)
 			return NULL;
+		if (cap >= MAX_CHUNK_SIZE / 4)
+			dlt_advise_huge(c, hdr + cap);
 		c->used = 0;
 		c->cap = cap;
 		if (n > CHUNK_SIZE / 4 && a->head) {

@@ -281,7 +281,7 @@ struct dlt_snapshot {
 	struct ArrowSchema schema;       /* logical schema (dlt_log__schema_to_arrow) */
 	dlt_log_column_mapping column_mapping;
 	int64_t ict_enablement_version;  /* -1 if ICT not enabled */
-	/* live adds, sorted by path (deterministic order); tombstones likewise */
+	/* live adds in log order (checkpoint, then commits); tombstones likewise */
 	dlt_log_file *files; size_t n_files;
 	dlt_log_file *tombstones; size_t n_tombstones;
 	dlt_log_txn *txns; size_t n_txns;                /* sorted by app_id */

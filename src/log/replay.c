@@ -141,6 +141,8 @@ static int recs_reserve(replay *r, size_t cap)
 	if (!nr)
 		return oom(r->err);
 	r->recs = nr;
+	if (cap * sizeof(*nr) >= ((size_t)8 << 20))
+		dlt_advise_huge(nr, cap * sizeof(*nr));
 	uint32_t *ne = dlt_realloc(r->epoch, cap * sizeof(*ne));
 	if (!ne)
 		return oom(r->err);
@@ -505,235 +507,32 @@ static void drop_superseded(replay *r)
 	}
 }
 
-/* Two records with one key in sorted f[0..n) (a checkpoint that was not
- * reconciled, read without the key map)? */
-static bool has_dup_keys(const dlt_log_file *f, size_t n)
+/* Do two live checkpoint records share a key (a checkpoint that was not
+ * reconciled, read without the key map)? *dup set; ENOMEM possible. */
+static int checkpoint_dups(replay *r, bool *dup)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		size_t j = i + 1;
-		while (j < n && strcmp(f[i].path, f[j].path) == 0) {
-			if (key_eq(&f[i], &f[j]))
-				return true;
-			j++;
-		}
-	}
-	return false;
-}
-
-/* ------------------------------------------- sorting files by path -- */
-
-/* Sort key of one file: 8 bytes of its path from the current depth (big
- * endian, zero padded after the end), the path, its DV storage type. */
-#define SKEY_PRE 3
-typedef struct skey {
-	uint64_t k;
-	uint64_t pre[SKEY_PRE]; /* the chunks at the sort's first depths, read in
-	                         * one sequential pass (later reads are random) */
-	const char *p;
-	uint32_t i;
-	uint32_t st;
-} skey;
-
-/* 8 bytes of p from its start, big endian, zero padded; *end: p ends in them. */
-static uint64_t chunk_at(const unsigned char *p, bool *end)
-{
-	uint64_t k = 0;
-	size_t j = 0;
-	for (; j < 8 && p[j]; j++)
-		k = (k << 8) | p[j];
-	*end = j < 8;
-	return j ? k << (8 * (8 - j)) : 0; /* j == 0: a shift by 64 is undefined */
-}
-
-/* Sort e[0..n) by k: insertion sort when small, else a least-significant
- * byte first radix sort through tmp (room for n) that skips the bytes all
- * keys share (paths differ in few bytes of each 8-byte chunk). */
-static void sort_by_k(skey *e, skey *tmp, size_t n)
-{
-	if (n < 48) {
-		for (size_t x = 1; x < n; x++) {
-			skey v = e[x];
-			size_t y = x;
-			for (; y > 0 && e[y - 1].k > v.k; y--)
-				e[y] = e[y - 1];
-			e[y] = v;
-		}
-		return;
-	}
-	static const size_t nb = 256;
-	size_t (*cnt)[256] = dlt_calloc(8, sizeof(*cnt));
-	if (!cnt) { /* no memory for counts: the slow way, never wrong */
-		for (size_t x = 1; x < n; x++) {
-			skey v = e[x];
-			size_t y = x;
-			for (; y > 0 && e[y - 1].k > v.k; y--)
-				e[y] = e[y - 1];
-			e[y] = v;
-		}
-		return;
-	}
-	for (size_t x = 0; x < n; x++) {
-		uint64_t k = e[x].k;
-		for (int d = 0; d < 8; d++)
-			cnt[d][(k >> (8 * d)) & 0xff]++;
-	}
-	skey *src = e, *dst = tmp;
-	for (int d = 0; d < 8; d++) {
-		size_t *c = cnt[d], sum = 0;
-		if (c[(src[0].k >> (8 * d)) & 0xff] == n)
-			continue; /* every key has this byte */
-		for (size_t b = 0; b < nb; b++) {
-			size_t t = c[b];
-			c[b] = sum;
-			sum += t;
-		}
-		for (size_t x = 0; x < n; x++)
-			dst[c[(src[x].k >> (8 * d)) & 0xff]++] = src[x];
-		skey *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != e)
-		memcpy(e, src, n * sizeof(*e));
-	dlt_free(cnt);
-}
-
-static int cmp_skey_full(const void *a, const void *b)
-{
-	const skey *x = a, *y = b;
-	int c = strcmp(x->p, y->p);
-	if (c)
-		return c;
-	return (x->st > y->st) - (x->st < y->st);
-}
-
-static int cmp_skey_st(const void *a, const void *b)
-{
-	const skey *x = a, *y = b;
-	return (x->st > y->st) - (x->st < y->st);
-}
-
-/* Most-significant-first sort on 8-byte chunks: every path in e[0..n) has
- * the same first `depth` bytes and no NUL among them. */
-static void sort_keys(skey *e, skey *tmp, size_t n, size_t depth, int level)
-{
-	while (n > 1) {
-		if (level > 48) { /* long shared prefixes: plain comparison sort */
-			qsort(e, n, sizeof(*e), cmp_skey_full);
-			return;
-		}
-		bool same = true;
-		for (size_t x = 0; x < n; x++) {
-			bool end;
-			uint64_t k = level < SKEY_PRE ? e[x].pre[level]
-			                              : chunk_at((const unsigned char *)e[x].p + depth, &end);
-			e[x].k = k;
-			same = same && k == e[0].k;
-		}
-		if (same) {
-			if ((e[0].k & 0xff) == 0) { /* equal paths: order by DV type */
-				qsort(e, n, sizeof(*e), cmp_skey_st);
-				return;
-			}
-			depth += 8;
-			level++;
+	size_t n = r->unmapped, cap = 16;
+	*dup = false;
+	while (cap < 2 * n)
+		cap *= 2;
+	uint32_t *t = dlt_calloc(cap, sizeof(*t));
+	if (!t)
+		return oom(r->err);
+	for (size_t i = 0; i < n && !*dup; i++) {
+		if (r->recs[i].flags & REC_DEAD)
 			continue;
-		}
-		sort_by_k(e, tmp, n);
-		for (size_t x = 0; x < n;) {
-			size_t y = x + 1;
-			while (y < n && e[y].k == e[x].k)
-				y++;
-			if (y - x > 1) {
-				if (e[x].k & 0xff)
-					sort_keys(e + x, tmp, y - x, depth + 8, level + 1);
-				else
-					qsort(e + x, y - x, sizeof(*e), cmp_skey_st);
-			}
-			x = y;
-		}
-		return;
-	}
-}
-
-/* Sort (*fp)[0..n) by (path, DV storage type); *fp (dlt_malloc'ed) may be
- * replaced by a sorted copy. False on ENOMEM. */
-static bool sort_files(dlt_log_file **fp, size_t n)
-{
-	dlt_log_file *f = *fp;
-	bool sorted = true;
-	for (size_t i = 1; i < n && sorted; i++) {
-		int c = strcmp(f[i - 1].path, f[i].path);
-		sorted = c < 0 || (c == 0 && f[i - 1].dv.storage_type <= f[i].dv.storage_type);
-	}
-	if (sorted)
-		return true;
-	skey *e = dlt_malloc(2 * n * sizeof(*e));
-	if (!e)
-		return false;
-	/* the prefix every path shares, then the chunks after it */
-	size_t lcp = strlen(f[0].path);
-	for (size_t i = 1; i < n && lcp; i++) {
-		const char *a = f[0].path, *b = f[i].path;
-		size_t j = 0;
-		while (j < lcp && a[j] == b[j])
-			j++;
-		lcp = j;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const unsigned char *p = (const unsigned char *)f[i].path + lcp;
-		bool end = false;
-		for (int c = 0; c < SKEY_PRE; c++) {
-			e[i].pre[c] = end ? 0 : chunk_at(p, &end);
-			p += 8;
-		}
-		e[i].p = f[i].path;
-		e[i].i = (uint32_t)i;
-		e[i].st = (unsigned char)f[i].dv.storage_type;
-	}
-	sort_keys(e, e + n, n, lcp, 0);
-	/* position j takes f[e[j].i]: gathered into a new array (independent
-	 * loads, sequential stores), or permuted in place along the cycles when
-	 * there is no memory for a second array */
-	uint32_t *idx = dlt_malloc(n * sizeof(*idx));
-	if (idx) {
-		for (size_t j = 0; j < n; j++)
-			idx[j] = e[j].i;
-		dlt_free(e);
-		e = NULL;
-		dlt_log_file *g = dlt_malloc(n * sizeof(*g));
-		if (g) {
-			for (size_t j = 0; j < n; j++)
-				g[j] = f[idx[j]];
-			dlt_free(f);
-			*fp = g;
-			dlt_free(idx);
-			return true;
-		}
-	}
-	for (size_t j = 0; j < n; j++) {
-		size_t at = idx ? idx[j] : e[j].i;
-		if (at == UINT32_MAX || at == j)
-			continue;
-		dlt_log_file tmp = f[j];
-		size_t k = j;
-		for (;;) {
-			size_t src = idx ? idx[k] : e[k].i;
-			if (idx)
-				idx[k] = UINT32_MAX;
-			else
-				e[k].i = UINT32_MAX;
-			if (src == j) {
-				f[k] = tmp;
+		size_t j = (size_t)r->hash[i] & (cap - 1);
+		for (; t[j]; j = (j + 1) & (cap - 1)) {
+			size_t k = t[j] - 1;
+			if (r->hash[k] == r->hash[i] && key_eq(&r->recs[k], &r->recs[i])) {
+				*dup = true;
 				break;
 			}
-			f[k] = f[src];
-			k = src;
 		}
+		t[j] = (uint32_t)(i + 1);
 	}
-	dlt_free(idx);
-	dlt_free(e);
-	return true;
+	dlt_free(t);
+	return DLT_OK;
 }
 
 static int cmp_txn(const void *a, const void *b)
@@ -772,20 +571,6 @@ int dlt_log__check_reader_protocol(const dlt_log_protocol *p, dlt_error *err)
 }
 
 /* A key both live and a tombstone (sorted lists; tombstones are few). */
-static bool live_and_removed(const dlt_snapshot *s)
-{
-	size_t i = 0;
-	for (size_t t = 0; t < s->n_tombstones; t++) {
-		const dlt_log_file *x = &s->tombstones[t];
-		while (i < s->n_files && strcmp(s->files[i].path, x->path) < 0)
-			i++;
-		for (size_t j = i; j < s->n_files && strcmp(s->files[j].path, x->path) == 0; j++)
-			if (key_eq(&s->files[j], x))
-				return true;
-	}
-	return false;
-}
-
 static void replay_dispose(replay *r)
 {
 	dlt_free(r->recs);
@@ -974,7 +759,17 @@ static int build_impl(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *s
 		                    : strcmp(cm, "name") == 0 ? DLT_LOG_CM_NAME : DLT_LOG_CM_NONE;
 	}
 	drop_superseded(&r);
-	/* split into live files and tombstones */
+	if (r.unmapped) {
+		bool dup;
+		if ((rc = checkpoint_dups(&r, &dup)) < 0)
+			goto fail;
+		if (dup) {
+			rc = BUILD_RETRY;
+			goto fail;
+		}
+	}
+	/* split into live files and tombstones, in log order (checkpoint, then
+	 * commits): sorting a million paths costs more than the rest of the load */
 	{
 		size_t nf = 0, nt = 0;
 		for (size_t i = 0; i < r.n; i++)
@@ -1012,14 +807,6 @@ static int build_impl(dlt_snapshot **out, dlt_log_root *root, dlt_log_segment *s
 		r.map = NULL;
 		r.hash = NULL;
 		r.epoch = NULL;
-		if (!sort_files(&s->files, s->n_files) || !sort_files(&s->tombstones, s->n_tombstones))
-			goto oomfail;
-		if (r.unmapped && (has_dup_keys(s->files, s->n_files) ||
-		                   has_dup_keys(s->tombstones, s->n_tombstones) ||
-		                   live_and_removed(s))) {
-			rc = BUILD_RETRY;
-			goto fail;
-		}
 		s->txns = dlt_malloc((r.n_txns ? r.n_txns : 1) * sizeof(*s->txns));
 		s->domains = dlt_malloc((r.n_doms ? r.n_doms : 1) * sizeof(*s->domains));
 		if (!s->txns || !s->domains)

@@ -2,6 +2,7 @@
  * The commit loop is in commit.c, conflict detection in conflict.c. */
 #include "log/txn.h"
 #include "expr/expr.h"
+#include "log/arena.h"
 #include "log/ckpt.h"
 
 #include <jansson.h>
@@ -236,6 +237,7 @@ void dlt_txn_free(dlt_txn *txn)
 	dlt_free(txn->hooks);
 	dlt_free(txn->removed);
 	dlt_free(txn->read_files);
+	dlt_free(txn->live_index);
 	dlt_free(txn->read_parts);
 	dlt_free(txn->apps);
 	dlt_free(txn->doms);
@@ -630,32 +632,52 @@ static int remove_live(dlt_txn *t, const dlt_log_file *f, bool data_change, dlt_
 	return note_path(&t->read_files, &t->n_read_files, &t->cap_read_files, t, f->path, err);
 }
 
-static const dlt_log_file *find_live(const dlt_snapshot *s, const char *path)
+/* The live file with this path (the first, if DVs give it several); *err
+ * set on ENOMEM. Snapshots list files in log order, so a hash index over
+ * them is built on the first lookup. */
+static const dlt_log_file *find_live(dlt_txn *t, const char *path, bool *oom)
 {
-	size_t lo = 0, hi = s->n_files;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->files[mid].path, path);
-		if (c == 0)
-			return &s->files[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const dlt_snapshot *s = t->snap;
+	*oom = false;
+	if (!t->live_index && s->n_files) {
+		size_t cap = 16;
+		while (cap < 2 * s->n_files)
+			cap *= 2;
+		if (!(t->live_index = dlt_calloc(cap, sizeof(*t->live_index)))) {
+			*oom = true;
+			return NULL;
+		}
+		t->live_index_cap = cap;
+		for (size_t i = 0; i < s->n_files; i++) {
+			size_t j = (size_t)dlt_log__hash_str(s->files[i].path, 0) & (cap - 1);
+			while (t->live_index[j])
+				j = (j + 1) & (cap - 1);
+			t->live_index[j] = (uint32_t)(i + 1);
+		}
 	}
-	/* not sorted as expected? fall back to a linear search */
-	for (size_t i = 0; i < s->n_files; i++)
-		if (strcmp(s->files[i].path, path) == 0)
-			return &s->files[i];
+	if (!t->live_index)
+		return NULL;
+	size_t mask = t->live_index_cap - 1;
+	for (size_t j = (size_t)dlt_log__hash_str(path, 0) & mask; t->live_index[j];
+	     j = (j + 1) & mask) {
+		const dlt_log_file *f = &s->files[t->live_index[j] - 1];
+		if (strcmp(f->path, path) == 0)
+			return f; /* equal paths share a chain: the first in log order */
+	}
 	return NULL;
 }
 
 int dlt_txn_remove_live_file(dlt_txn *txn, const char *path, int data_change, dlt_error *err)
 {
-	const dlt_log_file *f;
+	const dlt_log_file *f = NULL;
+	bool no_mem = false;
 	DLT_ARG_CHECK(txn != NULL && path != NULL, err);
 	CHECK_OPEN(txn, err);
-	if (!txn->snap || !(f = find_live(txn->snap, path)))
+	if (txn->snap)
+		f = find_live(txn, path, &no_mem);
+	if (no_mem)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	if (!f)
 		return dlt_error_set(err, DLT_ENOTFOUND, "remove: '%s' is not a live file of version "
 		                     "%lld", path, (long long)txn->read_version);
 	return remove_live(txn, f, data_change != 0, err);

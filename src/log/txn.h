@@ -218,6 +218,8 @@ struct dlt_txn {
 	/* reads */
 	bool read_whole;
 	char **read_files; size_t n_read_files, cap_read_files;
+	/* live files of snap by path (hash -> index + 1), built on first lookup */
+	uint32_t *live_index; size_t live_index_cap;
 	dlt_log_kvs *read_parts; size_t n_read_parts, cap_read_parts;
 	dlt_expr **preds; size_t n_preds, cap_preds;
 	/* other actions */
