@@ -93,15 +93,13 @@ void *dlt_log__arena_alloc(dlt_log_arena *a, size_t n)
 	if (!a->head || a->head->cap - a->head->used < n) {
 		/* chunks grow with the arena (an eighth of it, so at most ~11% is
 		 * left unused): a million-file snapshot takes a few dozen big
-		 * blocks, backed by huge pages, instead of thousands of small ones */
+		 * blocks instead of thousands of small ones */
 		size_t grow = a->bytes / 8;
 		grow = grow < CHUNK_SIZE ? CHUNK_SIZE : grow > MAX_CHUNK_SIZE ? MAX_CHUNK_SIZE : grow;
 		size_t cap = n > CHUNK_SIZE / 4 ? n : grow;
 		chunk *c = dlt_malloc(hdr + cap);
 		if (!c)
 			return NULL;
-		if (cap >= MAX_CHUNK_SIZE / 4)
-			dlt_advise_huge(c, hdr + cap);
 		c->used = 0;
 		c->cap = cap;
 		if (n > CHUNK_SIZE / 4 && a->head) {

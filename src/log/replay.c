@@ -141,8 +141,6 @@ static int recs_reserve(replay *r, size_t cap)
 	if (!nr)
 		return oom(r->err);
 	r->recs = nr;
-	if (cap * sizeof(*nr) >= ((size_t)8 << 20))
-		dlt_advise_huge(nr, cap * sizeof(*nr));
 	uint32_t *ne = dlt_realloc(r->epoch, cap * sizeof(*ne));
 	if (!ne)
 		return oom(r->err);

@@ -55,9 +55,6 @@ static inline uint64_t dlt_load_u64le(const void *p) { uint64_t v; memcpy(&v, p,
 static inline void dlt_store_u32le(void *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void dlt_store_u64le(void *p, uint64_t v) { memcpy(p, &v, 8); }
 
-/* Hint that [p, p+n) (a big, long-lived block) be backed by huge pages:
- * fewer page faults when it is first written. A no-op where unsupported. */
-void dlt_advise_huge(void *p, size_t n);
 /* Zeroed allocation of n*size with overflow check; NULL on failure. */
 void *dlt_calloc(size_t n, size_t size);
 /* dlt_malloc'd copy of a NUL-terminated string / of n bytes plus a NUL. */
