@@ -416,14 +416,19 @@ static int delta_snapshot(int argc, char **argv, bench_result *r)
 	dlt_error err;
 	int64_t files = 0, stats_bytes = 0;
 	int stats_col = -1, rc = 1;
-	double t0;
+	double t0, t_load;
 
 	if (argc != 1)
 		return 1;
 	dlt_error_clear(&err);
 	t0 = bench_now();
 	if (dlt_table_open(&t, argv[0], NULL, &err) < 0 ||
-	    dlt_table_snapshot(&snap, t, -1, &err) < 0 || dlt_snapshot_files(&st, snap, &err) < 0) {
+	    dlt_table_snapshot(&snap, t, -1, &err) < 0) {
+		fail("delta snapshot", &err);
+		goto out;
+	}
+	t_load = bench_now();
+	if (dlt_snapshot_files(&st, snap, &err) < 0) {
 		fail("delta snapshot", &err);
 		goto out;
 	}
@@ -457,8 +462,9 @@ static int delta_snapshot(int argc, char **argv, bench_result *r)
 	st.release(&st);
 	r->seconds = bench_now() - t0;
 	r->rows = files;
-	bench_extra(r, "files=%lld stats_bytes=%lld snapshot_bytes=%zu", (long long)files,
-	            (long long)stats_bytes, dlt_snapshot_memory_bytes(snap));
+	bench_extra(r, "files=%lld stats_bytes=%lld snapshot_bytes=%zu load_ms=%.0f list_ms=%.0f",
+	            (long long)files, (long long)stats_bytes, dlt_snapshot_memory_bytes(snap),
+	            (t_load - t0) * 1e3, (bench_now() - t_load) * 1e3);
 out:
 	dlt_snapshot_free(snap);
 	dlt_table_free(t);

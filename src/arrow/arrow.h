@@ -271,6 +271,12 @@ int dlt_stream__from_batches(struct ArrowArrayStream *out,
                              struct ArrowSchema *schema /* moved */,
                              struct ArrowArray *batches /* n, each moved */, size_t n,
                              dlt_error *err);
+/* A stream that reads `in` (moved) up to `depth` batches ahead on a
+ * background thread: the next batches are produced while the caller works
+ * on the current one. `in`'s batches must be releasable from any thread.
+ * Without a thread to be had, *out is simply `in`. */
+int dlt_stream__read_ahead(struct ArrowArrayStream *out, struct ArrowArrayStream *in /* moved */,
+                           size_t depth, dlt_error *err);
 /* Call get_next and translate the stream's errno + last error into a dlt_error. */
 int dlt_stream__next(struct ArrowArrayStream *s, struct ArrowArray *out, dlt_error *err);
 int dlt_stream__schema(struct ArrowArrayStream *s, struct ArrowSchema *out, dlt_error *err);

@@ -758,9 +758,21 @@ int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_lo
 		ro.columns = (const char *const *)cols;
 		ro.n_columns = ncols;
 		ro.batch_size = 8192;
-		ro.threads = 2; /* row groups decoded ahead while rows are replayed */
-		if ((rc = dlt_parquet_read(&stream, pf, &ro, err)) < 0)
+		ro.threads = 2;
+		struct ArrowArrayStream pq;
+		if ((rc = dlt_parquet_read(&pq, pf, &ro, err)) < 0)
 			goto done;
+		/* the next row groups are decoded on another thread while this one
+		 * replays rows: a little over a row group of batches ahead */
+		int64_t rg_rows = dlt_parquet_file_num_rows(pf) /
+		                  (dlt_parquet_file_num_row_groups(pf) > 0
+		                           ? dlt_parquet_file_num_row_groups(pf) : 1);
+		size_t depth = (size_t)(rg_rows / ro.batch_size) + 2;
+		if ((rc = dlt_stream__read_ahead(&stream, &pq, depth < 64 ? depth : 64, err)) < 0) {
+			if (pq.release)
+				pq.release(&pq);
+			goto done;
+		}
 	}
 	if ((rc = dlt_stream__schema(&stream, &ss, err)) < 0)
 		goto done;

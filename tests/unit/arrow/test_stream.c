@@ -179,6 +179,117 @@ static void test_stream_callback_errors(void **state)
 	dlt_schema__release(&keep);
 }
 
+/* Read-ahead: a producer of `n` batches of 4 rows, failing at batch fail_at. */
+typedef struct seq { int calls, n, fail_at; struct ArrowSchema s; } seq;
+
+static int seq_next(void *state, struct ArrowArray *out, dlt_error *err)
+{
+	seq *q = state;
+	if (q->calls == q->fail_at)
+		return dlt_error_set(err, DLT_ECORRUPT, "checkpoint part-%d.parquet: bad page",
+		                     q->calls);
+	if (q->calls >= q->n)
+		return DLT_OK;
+	make_batch(&q->s, out, q->calls * 4, 4);
+	q->calls++;
+	return DLT_OK;
+}
+
+static void seq_free(void *state)
+{
+	seq *q = state;
+	dlt_schema__release(&q->s);
+	dlt_free(q);
+	freed++;
+}
+
+static void open_seq(struct ArrowArrayStream *out, int n, int fail_at, size_t depth)
+{
+	struct ArrowSchema s;
+	struct ArrowArrayStream in;
+	seq *q = dlt_calloc(1, sizeof(*q));
+	assert_non_null(q);
+	q->n = n;
+	q->fail_at = fail_at;
+	make_schema(&q->s);
+	make_schema(&s);
+	assert_int_equal(dlt_stream__new(&in, &s, seq_next, seq_free, q, NULL), DLT_OK);
+	assert_int_equal(dlt_stream__read_ahead(out, &in, depth, NULL), DLT_OK);
+	assert_null(in.release); /* moved */
+}
+
+static void test_read_ahead_order(void **state)
+{
+	static const size_t depths[] = { 1, 3, 64 };
+	(void)state;
+	for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+		struct ArrowArrayStream st;
+		struct ArrowSchema sch;
+		struct ArrowArray a;
+		dlt_error err;
+		int64_t next_id = 0;
+		freed = 0;
+		open_seq(&st, 50, -1, depths[d]);
+		assert_int_equal(dlt_stream__schema(&st, &sch, &err), DLT_OK);
+		assert_int_equal(sch.n_children, 2);
+		dlt_schema__release(&sch);
+		for (;;) {
+			assert_int_equal(dlt_stream__next(&st, &a, &err), DLT_OK);
+			if (!a.release)
+				break;
+			assert_int_equal(a.length, 4);
+			for (int64_t i = 0; i < a.length; i++)
+				assert_int_equal(id_at(a.children[0], i), next_id++);
+			dlt_array__release(&a);
+		}
+		assert_int_equal(next_id, 200);
+		/* the end stays the end */
+		assert_int_equal(dlt_stream__next(&st, &a, &err), DLT_OK);
+		assert_null(a.release);
+		st.release(&st);
+		assert_int_equal(freed, 1);
+	}
+}
+
+static void test_read_ahead_error_after_batches(void **state)
+{
+	struct ArrowArrayStream st;
+	struct ArrowArray a;
+	dlt_error err;
+	(void)state;
+	freed = 0;
+	open_seq(&st, 50, 5, 2);
+	for (int b = 0; b < 5; b++) { /* the batches before the failure come first */
+		assert_int_equal(dlt_stream__next(&st, &a, &err), DLT_OK);
+		assert_non_null(a.release);
+		assert_int_equal(id_at(a.children[0], 0), b * 4);
+		dlt_array__release(&a);
+	}
+	assert_int_equal(dlt_stream__next(&st, &a, &err), DLT_ECORRUPT);
+	assert_null(a.release);
+	assert_string_equal(err.message, "checkpoint part-5.parquet: bad page");
+	assert_int_equal(dlt_stream__next(&st, &a, &err), DLT_ECORRUPT); /* and stays failed */
+	st.release(&st);
+	assert_int_equal(freed, 1);
+}
+
+static void test_read_ahead_release_early(void **state)
+{
+	(void)state;
+	for (int consumed = 0; consumed < 3; consumed++) {
+		struct ArrowArrayStream st;
+		struct ArrowArray a;
+		freed = 0;
+		open_seq(&st, 1000, -1, 8);
+		for (int b = 0; b < consumed; b++) {
+			assert_int_equal(dlt_stream__next(&st, &a, NULL), DLT_OK);
+			dlt_array__release(&a);
+		}
+		st.release(&st); /* the producer is stopped and joined; queued batches freed */
+		assert_int_equal(freed, 1);
+	}
+}
+
 static void test_stream_shared_slices(void **state)
 {
 	struct ArrowSchema s;
@@ -223,6 +334,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_release_before_consuming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_callback_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_shared_slices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_error_after_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_release_early, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
