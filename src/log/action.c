@@ -1199,8 +1199,26 @@ int dlt_log__parse_actions(const char *data, size_t len, const char *name,
 	return dlt_log__parse_actions_mode(data, len, name, cb, payload, 0, err);
 }
 
+static int parse_lines(const char *data, size_t len, const char *name, dlt_log_action_cb cb,
+                       void *payload, int mode, int64_t *line, dlt_error *err);
+
 int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
                                 dlt_log_action_cb cb, void *payload, int mode, dlt_error *err)
+{
+	int64_t line = 0;
+	return parse_lines(data, len, name, cb, payload, mode, &line, err);
+}
+
+int dlt_log__parse_actions_lines(const char *data, size_t len, const char *name,
+                                 dlt_log_action_cb cb, void *payload, int64_t *line,
+                                 dlt_error *err)
+{
+	return parse_lines(data, len, name, cb, payload, 0, line, err);
+}
+
+/* *line_no: lines before data (in), then lines through data (out). */
+static int parse_lines(const char *data, size_t len, const char *name, dlt_log_action_cb cb,
+                       void *payload, int mode, int64_t *line_no, dlt_error *err)
 {
 	pctx c;
 	size_t pos = 0;
@@ -1209,6 +1227,7 @@ int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
 	memset(&c, 0, sizeof(c));
 	c.name = name ? name : "log";
 	c.err = err;
+	c.line = *line_no;
 	while (pos < len && rc == DLT_OK) {
 		const char *line = data + pos;
 		const char *nl = memchr(line, '\n', len - pos);
@@ -1243,6 +1262,7 @@ int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
 		rc = parse_line(&c, root, cb, payload);
 		json_decref(root);
 	}
+	*line_no = c.line;
 	dlt_free(c.kv);
 	dlt_free(c.strs);
 	dlt_free(c.fbuf);

@@ -30,6 +30,12 @@ int dlt_log__decode_path_ref(const char **out, char **owned, bool *absolute, con
  * 1 jansson only; 2 the fast scanner only (a line it declines is an error). */
 int dlt_log__parse_actions_mode(const char *data, size_t len, const char *name,
                                 dlt_log_action_cb cb, void *payload, int mode, dlt_error *err);
+/* dlt_log__parse_actions over a run of whole lines of a bigger file: *line
+ * counts the lines before `data` on entry (errors name the line in the
+ * file) and the lines through `data` on return. */
+int dlt_log__parse_actions_lines(const char *data, size_t len, const char *name,
+                                 dlt_log_action_cb cb, void *payload, int64_t *line,
+                                 dlt_error *err);
 /* Every field of an action as one line of text (tests: comparing parsers). */
 void dlt_log__action_describe(dlt_buf *b, const dlt_log_action *a);
 /* numRecords from stats JSON text; -1 if absent. */

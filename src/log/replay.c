@@ -441,19 +441,74 @@ static int on_action(const dlt_log_action *a, void *payload, dlt_error *err)
 	}
 }
 
+/* Big log files (a million adds in one commit is 400 MB) are parsed a
+ * window at a time: memory stays bounded and is not touched fresh. */
+#define JSON_WINDOW ((size_t)4 << 20)
+
+static const char *last_newline(const char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] == '\n')
+			return p + n;
+	return NULL;
+}
+
 int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                void *payload, dlt_error *err)
 {
-	dlt_bytes b = DLT_BYTES_INIT;
-	int rc = dlt_storage_get(&b, st, key, err);
+	dlt_input *in = NULL;
+	uint64_t size = 0, off = 0;
+	char *buf = NULL;
+	size_t cap, have = 0;
+	int64_t line = 0;
+	int rc = dlt_storage_open_input(&in, st, key, err);
 	if (rc < 0) {
 		if (rc == DLT_ENOTFOUND)
 			dlt_error_set(err, DLT_ENOTFOUND, "log file %s is missing (listed, then gone)",
 			              key);
 		return rc;
 	}
-	rc = dlt_log__parse_actions((const char *)b.data, b.len, key, cb, payload, err);
-	dlt_bytes_dispose(&b);
+	if ((rc = dlt_input_size(&size, in, err)) < 0)
+		goto done;
+	cap = size < JSON_WINDOW ? (size_t)size + 1 : JSON_WINDOW;
+	if (!(buf = dlt_malloc(cap))) {
+		rc = oom(err);
+		goto done;
+	}
+	for (;;) {
+		size_t got = 0;
+		if ((rc = dlt_input_read_at(in, off, buf + have, cap - have, &got, err)) < 0)
+			goto done;
+		off += got;
+		have += got;
+		bool eof = got == 0 || off >= size;
+		const char *nl = eof ? buf + have : last_newline(buf, have);
+		if (!nl) { /* one line longer than the window: widen it */
+			if (cap > SIZE_MAX / 2) {
+				rc = oom(err);
+				goto done;
+			}
+			char *nb = dlt_realloc(buf, cap * 2);
+			if (!nb) {
+				rc = oom(err);
+				goto done;
+			}
+			buf = nb;
+			cap *= 2;
+			continue;
+		}
+		size_t whole = (size_t)(nl - buf) + (eof ? 0 : 1);
+		if ((rc = dlt_log__parse_actions_lines(buf, whole, key, cb, payload, &line, err)) < 0)
+			goto done;
+		if (eof)
+			break;
+		memmove(buf, buf + whole, have - whole);
+		have -= whole;
+	}
+	rc = DLT_OK;
+done:
+	dlt_free(buf);
+	dlt_input_free(in);
 	return rc;
 }
 

@@ -243,6 +243,51 @@ static void test_log_huge_line_no_crash(void **state)
 	dlt_storage_free(st);
 }
 
+/* A commit bigger than the reader's window (it is parsed a window at a
+ * time): every add is kept, lines cut by a window edge parse, and an error
+ * far into the file names the right line. */
+static void test_log_big_commit_windows(void **state)
+{
+	char uri[64];
+	dlt_storage *st = store(uri, sizeof(uri));
+	dlt_snapshot *s;
+	dlt_error err;
+	const int n = 60000; /* ~10 MiB: more than two windows */
+	dlt_buf b = DLT_BUF_INIT;
+	(void)state;
+	assert_int_equal(dlt_buf_append_str(&b, PROTO META, NULL), DLT_OK);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(dlt_buf_appendf(&b, NULL,
+		                                 "{\"add\":{\"path\":\"part-%06d.parquet\","
+		                                 "\"partitionValues\":{},\"size\":%d,"
+		                                 "\"modificationTime\":1,\"dataChange\":true,"
+		                                 "\"stats\":\"{\\\"numRecords\\\":%d,"
+		                                 "\\\"pad\\\":\\\"%0*d\\\"}\"}}\n",
+		                                 i, i + 1, i, 40 + i % 60, i),
+		                 DLT_OK);
+	assert_int_equal(dlt_buf_append_byte(&b, 0, NULL), DLT_OK);
+	commit(st, 0, (const char *)b.data);
+	assert_int_equal(load(uri, &s, -1, &err), DLT_OK);
+	assert_int_equal(s->n_files, n);
+	int64_t sum = 0, rows = 0;
+	for (size_t i = 0; i < s->n_files; i++) {
+		sum += s->files[i].size;
+		rows += s->files[i].num_records;
+	}
+	assert_int_equal(sum, (int64_t)n * (n + 1) / 2);
+	assert_int_equal(rows, (int64_t)n * (n - 1) / 2);
+	dlt_snapshot_free(s);
+	/* break line 50003 (2 header lines, then adds): named by number */
+	char *p = (char *)b.data;
+	for (int line = 1; line < 50003; line++)
+		p = strchr(p, '\n') + 1;
+	p[0] = '[';
+	commit(st, 0, (const char *)b.data);
+	expect_error(uri, DLT_ECORRUPT, "line 50003", "00000000000000000000.json");
+	dlt_buf_dispose(&b);
+	dlt_storage_free(st);
+}
+
 static void test_log_unsupported_reader_feature_refused(void **state)
 {
 	char uri[64];
@@ -426,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_log_wrong_types_rejected),
 		cmocka_unit_test(test_log_path_escaping_root_refused),
 		cmocka_unit_test(test_log_huge_line_no_crash),
+		cmocka_unit_test(test_log_big_commit_windows),
 		cmocka_unit_test(test_log_unsupported_reader_feature_refused),
 		cmocka_unit_test(test_log_not_a_table),
 		cmocka_unit_test(test_log_version_out_of_range),
