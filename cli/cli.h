@@ -199,6 +199,10 @@ int cli_job_run(cli_ctx *c, cli_job *j);
 int cli_json_render(FILE *out, const char *json);
 /** 1 when `json` is one valid JSON value (and nothing else). */
 int cli_json_valid(const char *json);
+/* The value of field metadata `key` of `s` into buf (NUL-terminated, cut to
+ * cap); NULL when absent. */
+const char *cli_arrow_metadata(const struct ArrowSchema *s, const char *key, char *buf,
+                               size_t cap);
 /** Write `s` as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s);
 

@@ -324,7 +324,10 @@ static void schema_tree(FILE *out, const struct ArrowSchema *s, int indent,
 		int is_struct = strcmp(ch->format, "+s") == 0;
 		char t[512];
 
-		if (is_struct)
+		/* variant, geometry, geography: Delta's own name, not the storage */
+		if (cli_arrow_metadata(ch, "delta.type", t, sizeof(t)))
+			is_struct = 0;
+		else if (is_struct)
 			snprintf(t, sizeof(t), "struct");
 		else if (dlt_arrow_type_describe(t, sizeof(t), ch) == DLT_ELIMIT)
 			memcpy(t + sizeof(t) - 4, "...", 4);

@@ -383,3 +383,30 @@ int cli_progress_wrap(struct ArrowArrayStream *out, struct ArrowArrayStream *inn
 	out->private_data = p;
 	return DLT_OK;
 }
+
+const char *cli_arrow_metadata(const struct ArrowSchema *s, const char *key, char *buf,
+                               size_t cap)
+{
+	/* the C Data Interface's encoding: int32 count, then (int32 length,
+	 * bytes) for each key and value, native byte order */
+	const char *m = s->metadata;
+	int32_t n, kl, vl;
+	if (!m || cap == 0)
+		return NULL;
+	memcpy(&n, m, 4);
+	m += 4;
+	for (int32_t i = 0; i < n; i++) {
+		memcpy(&kl, m, 4);
+		const char *k = m + 4;
+		memcpy(&vl, k + kl, 4);
+		const char *v = k + kl + 4;
+		if ((size_t)kl == strlen(key) && memcmp(k, key, (size_t)kl) == 0) {
+			size_t len = (size_t)vl < cap - 1 ? (size_t)vl : cap - 1;
+			memcpy(buf, v, len);
+			buf[len] = 0;
+			return buf;
+		}
+		m = v + vl;
+	}
+	return NULL;
+}

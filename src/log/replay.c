@@ -600,7 +600,7 @@ static int cmp_dom(const void *a, const void *b)
 
 static const char kSupportedReader[][24] = { "columnMapping", "deletionVectors", "timestampNtz",
 	"v2Checkpoint", "vacuumProtocolCheck", "typeWidening", "typeWidening-preview",
-	"variantType", "variantType-preview" };
+	"variantType", "variantType-preview", "geospatial" };
 
 int dlt_log__check_reader_protocol(const dlt_log_protocol *p, dlt_error *err)
 {

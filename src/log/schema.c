@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
@@ -17,11 +18,12 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 	return dlt_buf_append(data, buffer, size, NULL) < 0 ? -1 : 0;
 }
 
-static int set_meta(struct ArrowSchema *s, json_t *meta, const char *extra_key,
-                    const char *extra_val, dlt_error *err)
+/* Field metadata: the Delta column metadata, then n_extra more pairs. */
+static int set_meta_n(struct ArrowSchema *s, json_t *meta, const char *const *extra_keys,
+                      const char *const *extra_vals, size_t n_extra, dlt_error *err)
 {
 	size_t n = (meta && json_is_object(meta)) ? json_object_size(meta) : 0;
-	size_t total = n + (extra_key ? 1 : 0), i = 0;
+	size_t total = n + n_extra, i = 0;
 	const char **keys, **vals;
 	dlt_buf *bufs;
 	const char *k;
@@ -54,10 +56,9 @@ static int set_meta(struct ArrowSchema *s, json_t *meta, const char *extra_key,
 			i++;
 		}
 	}
-	if (extra_key) {
-		keys[i] = extra_key;
-		vals[i] = extra_val;
-		i++;
+	for (size_t e = 0; e < n_extra; e++, i++) {
+		keys[i] = extra_keys[e];
+		vals[i] = extra_vals[e];
 	}
 	rc = dlt_schema__set_metadata(s, keys, vals, i, err);
 done:
@@ -68,6 +69,91 @@ done:
 	dlt_free(keys);
 	dlt_free(vals);
 	return rc;
+}
+
+static int set_meta(struct ArrowSchema *s, json_t *meta, const char *extra_key,
+                    const char *extra_val, dlt_error *err)
+{
+	return set_meta_n(s, meta, &extra_key, &extra_val, extra_key ? 1 : 0, err);
+}
+
+/* geometry(<crs>) / geography(<crs>, <algorithm>) (the geospatial feature):
+ * WKB in a binary column, described to Arrow consumers as the GeoArrow
+ * extension type geoarrow.wkb with its CRS and, for geography, its edges;
+ * "delta.type" keeps the Delta type. 1: not a geospatial type. */
+static int geospatial(struct ArrowSchema *out, const char *t, const char *name, bool nullable,
+                      json_t *meta, dlt_error *err)
+{
+	bool geog = strncmp(t, "geography", 9) == 0;
+	const char *p;
+	char crs[256] = "OGC:CRS84", edges[64] = "spherical";
+	if (!geog && strncmp(t, "geometry", 8) != 0)
+		return 1;
+	p = t + (geog ? 9 : 8);
+	if (*p == '(') { /* parameters; bare names take the defaults */
+		const char *end = strrchr(p, ')'), *comma = strchr(p, ',');
+		if (!end || end[1] != 0 || (comma && !geog))
+			goto bad;
+		const char *c0 = p + 1, *c1 = comma ? comma : end;
+		while (c0 < c1 && *c0 == ' ')
+			c0++;
+		while (c1 > c0 && c1[-1] == ' ')
+			c1--;
+		if (c1 == c0 || (size_t)(c1 - c0) >= sizeof(crs))
+			goto bad;
+		memcpy(crs, c0, (size_t)(c1 - c0));
+		crs[c1 - c0] = 0;
+		if (comma) {
+			const char *a0 = comma + 1, *a1 = end;
+			while (a0 < a1 && *a0 == ' ')
+				a0++;
+			while (a1 > a0 && a1[-1] == ' ')
+				a1--;
+			if (a1 == a0 || (size_t)(a1 - a0) >= sizeof(edges))
+				goto bad;
+			memcpy(edges, a0, (size_t)(a1 - a0));
+			edges[a1 - a0] = 0;
+		}
+	} else if (*p) {
+		goto bad;
+	}
+	{
+		static const char *const kEdges[] = { "spherical", "vincenty", "thomas", "andoyer",
+		                                      "karney" };
+		bool known = false;
+		for (size_t i = 0; i < sizeof(kEdges) / sizeof(kEdges[0]); i++)
+			known = known || strcmp(edges, kEdges[i]) == 0;
+		if (!known)
+			return dlt_error_set(err, DLT_EUNSUPPORTED,
+			                     "schema: field '%s': unknown edge interpolation '%s' in '%s'",
+			                     name, edges, t);
+	}
+	/* GeoArrow metadata: an SRID is given by number with its crs_type, an
+	 * authority code as is; a projjson:<property> reference as written */
+	json_t *gm = json_object();
+	bool srid = strncmp(crs, "srid:", 5) == 0;
+	if (!gm || json_object_set_new(gm, "crs", json_string(srid ? crs + 5 : crs)) < 0 ||
+	    (srid && json_object_set_new(gm, "crs_type", json_string("srid")) < 0) ||
+	    (!srid && strchr(crs, ':') && strncmp(crs, "projjson:", 9) != 0 &&
+	     json_object_set_new(gm, "crs_type", json_string("authority_code")) < 0) ||
+	    (geog && json_object_set_new(gm, "edges", json_string(edges)) < 0)) {
+		json_decref(gm);
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	}
+	char *gtext = json_dumps(gm, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(gm);
+	if (!gtext)
+		return dlt_error_set(err, DLT_ENOMEM, "out of memory");
+	const char *keys[] = { "ARROW:extension:name", "ARROW:extension:metadata", "delta.type" };
+	const char *vals[] = { "geoarrow.wkb", gtext, t };
+	int rc = dlt_schema__init_leaf(out, "z", name, nullable, err);
+	if (rc >= 0 && (rc = set_meta_n(out, meta, keys, vals, 3, err)) < 0)
+		dlt_schema__release(out);
+	free(gtext);
+	return rc;
+bad:
+	return dlt_error_set(err, DLT_ECORRUPT, "schema: field '%s': bad %s type '%s'", name,
+	                     geog ? "geography" : "geometry", t);
 }
 
 static int primitive(struct ArrowSchema *out, const char *t, const char *name, bool nullable,
@@ -108,6 +194,8 @@ static int primitive(struct ArrowSchema *out, const char *t, const char *name, b
 		}
 		return DLT_OK;
 	}
+	if (!f && (rc = geospatial(out, t, name, nullable, meta, err)) <= 0)
+		return rc;
 	if (!f)
 		return dlt_error_set(err, DLT_EUNSUPPORTED, "schema: field '%s': unsupported type '%s'",
 		                     name, t);

@@ -321,6 +321,16 @@ static int type_json(json_t **out, const struct ArrowSchema *s, const char *path
 	default:
 		break;
 	}
+	if (tv.type == DLT_AT_BINARY) { /* geometry/geography read from a geospatial table */
+		const char *dt;
+		int32_t dl;
+		if (dlt_schema__metadata_get(s, "delta.type", &dt, &dl) == DLT_OK && dl >= 8 &&
+		    (memcmp(dt, "geometry", 8) == 0 || (dl >= 9 && memcmp(dt, "geography", 9) == 0))) {
+			if (!(*out = json_stringn(dt, (size_t)dl)))
+				return oom(err);
+			return DLT_OK;
+		}
+	}
 	if (tv.type == DLT_AT_DECIMAL128 || !dlt_ops__canonical_format(s->format, name, sizeof(name)))
 		return dlt_error_set(err, DLT_ESCHEMA, "schema: column '%s': arrow type %s has no delta "
 		                     "equivalent", path,

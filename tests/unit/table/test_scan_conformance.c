@@ -21,7 +21,6 @@ static const struct {
 	int code;
 	const char *msg;
 } refused[] = {
-	{ "kernel/table-with-geo", DLT_EUNSUPPORTED, "geospatial" },
 	{ "delta-rs/simple_table_features", DLT_EUNSUPPORTED, "reader version 5" },
 	{ "delta-rs/spark-shredded-variant-preview-delta", DLT_EUNSUPPORTED, "variantShredding" },
 };
