@@ -1262,7 +1262,7 @@ int cmd_restore(cli_ctx *c, int argc, char **argv)
 	ro.table_version = a.at.by_timestamp ? -1 : a.at.version;
 	ro.timestamp_ms = a.at.by_timestamp ? a.at.timestamp_ms : -1;
 	if (dlt_table_restore(&version, t, &ro, &err) < 0) {
-		if (a.at.by_timestamp && err.code == DLT_ENOTFOUND && !strstr(err.message, "version")) {
+		if (a.at.by_timestamp && err.code == DLT_ENOTFOUND && !strstr(err.message, "no version")) {
 			cli_format_timestamp(ts, sizeof(ts), a.at.timestamp_ms);
 			dlt_error_prefix(&err, "no version at or before %s", ts);
 		}

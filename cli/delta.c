@@ -192,7 +192,7 @@ int cli_open_snapshot(cli_ctx *c, const char *uri, const cli_at *at, dlt_table *
 	else
 		rc = dlt_table_snapshot(snap_out, *table_out, at->version, &err);
 	if (rc < 0) {
-		if (at->by_timestamp && rc == DLT_ENOTFOUND) {
+		if (at->by_timestamp && rc == DLT_ENOTFOUND && !strstr(err.message, "no version")) {
 			char ts[40];
 			cli_format_timestamp(ts, sizeof(ts), at->timestamp_ms);
 			dlt_error_prefix(&err, "no version at or before %s", ts);

@@ -3,6 +3,7 @@
 #include "log/log.h"
 #include "log/ckpt.h"
 #include "arrow/arrow.h"
+#include "util/parse.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -846,7 +847,7 @@ int dlt_table_snapshot_at(dlt_snapshot **out, dlt_table *table, int64_t timestam
 {
 	commit_list l;
 	dlt_snapshot *latest = NULL;
-	int64_t found = -1;
+	int64_t found = -1, first_ts = -1; /* first_ts: of the earliest commit */
 	int rc;
 
 	DLT_ARG_CHECK(out != NULL && table != NULL, err);
@@ -867,6 +868,7 @@ int dlt_table_snapshot_at(dlt_snapshot **out, dlt_table *table, int64_t timestam
 		int64_t ets = -1;
 		if (ict && ei < l.n && (rc = read_ict(table->root, l.versions[ei], &ets, err)) < 0)
 			goto done;
+		first_ts = ei == 0 ? ets : l.n ? l.mtimes[0] : -1;
 		if (ict && ei < l.n && timestamp_ms >= ets) {
 			/* binary search over ICTs, monotonic by protocol */
 			size_t lo = ei, hi = l.n; /* answer in [lo, hi) */
@@ -897,8 +899,16 @@ int dlt_table_snapshot_at(dlt_snapshot **out, dlt_table *table, int64_t timestam
 		}
 	}
 	if (found < 0) {
-		rc = dlt_error_set(err, DLT_ENOTFOUND, "no version at or before timestamp %" PRId64
-		                   " ms: it is before the earliest commit in the log", timestamp_ms);
+		char want[DLT_FORMAT_DATETIME_MAX], first[DLT_FORMAT_DATETIME_MAX + 48] = "";
+		dlt_format_timestamp(want, timestamp_ms, 1, true);
+		if (l.n && first_ts >= 0) {
+			char at[DLT_FORMAT_DATETIME_MAX];
+			dlt_format_timestamp(at, first_ts, 1, true);
+			snprintf(first, sizeof(first), " (version %" PRId64 ", at %s)", l.versions[0], at);
+		}
+		rc = dlt_error_set(err, DLT_ENOTFOUND, "no version at or before %s (%" PRId64
+		                   " ms): it is before the earliest commit in the log%s", want,
+		                   timestamp_ms, first);
 		goto done;
 	}
 	if (found == latest->version) {
