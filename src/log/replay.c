@@ -598,9 +598,10 @@ static int cmp_dom(const void *a, const void *b)
 	return strcmp(((const dlt_log_domain *)a)->domain, ((const dlt_log_domain *)b)->domain);
 }
 
-static const char kSupportedReader[][24] = { "columnMapping", "deletionVectors", "timestampNtz",
+static const char kSupportedReader[][32] = { "columnMapping", "deletionVectors", "timestampNtz",
 	"v2Checkpoint", "vacuumProtocolCheck", "typeWidening", "typeWidening-preview",
-	"variantType", "variantType-preview", "geospatial" };
+	"variantType", "variantType-preview", "variantShredding", "variantShredding-preview",
+	"geospatial" };
 
 int dlt_log__check_reader_protocol(const dlt_log_protocol *p, dlt_error *err)
 {

@@ -7,6 +7,7 @@
  */
 #include "table/table.h"
 #include "compute/compute.h"
+#include "compute/variant.h"
 
 #include <strings.h>
 
@@ -155,6 +156,14 @@ static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
                        const struct ArrowSchema *ps, const struct ArrowArray *view,
                        int64_t n, dlt_match_mode mode, int depth, dlt_error *err);
 
+static bool is_variant(const struct ArrowSchema *ls)
+{
+	const char *dt;
+	int32_t n;
+	return dlt_schema__metadata_get(ls, "delta.type", &dt, &n) == DLT_OK && n == 7 &&
+	       memcmp(dt, "variant", 7) == 0;
+}
+
 static int conform_struct(struct ArrowArray *out, const struct ArrowSchema *ls,
                           const struct ArrowSchema *ps, const struct ArrowArray *v, int64_t n,
                           dlt_match_mode mode, bool by_position, int depth, dlt_error *err)
@@ -253,6 +262,15 @@ static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
 	if (strcmp(lf, "+s") == 0) {
 		if (strcmp(pf, "+s") != 0)
 			goto mismatch;
+		if (is_variant(ls) && dlt_variant__is_shredded(ps)) {
+			/* variantShredding: rebuild each value from value + typed_value */
+			struct ArrowArray whole = *view;
+			whole.length = n;
+			int rc = dlt_variant__unshred(out, ps, &whole, err);
+			if (rc < 0)
+				dlt_error_prefix(err, "column '%s'", ls->name ? ls->name : "");
+			return rc;
+		}
 		return conform_struct(out, ls, ps, view, n, mode, false, depth, err);
 	}
 	if (strcmp(lf, "+l") == 0 || strcmp(lf, "+m") == 0) {

@@ -11,7 +11,7 @@ CONF="${DLT_CONFORMANCE_DIR:?}/delta"
 # a table needing a reader version above 3 or any other reader feature must be
 # refused with a message naming it.
 SUPPORTED_READER_FEATURES=" columnMapping deletionVectors timestampNtz v2Checkpoint \
-vacuumProtocolCheck typeWidening typeWidening-preview variantType variantType-preview geospatial "
+vacuumProtocolCheck typeWidening typeWidening-preview variantType variantType-preview variantShredding variantShredding-preview geospatial "
 
 # Canonical rows, for comparing our JSON lines with EXPECTED.rows.jsonl. Both sides
 # are re-serialized the same way: numbers compared exactly (integers as integers,

@@ -22,7 +22,6 @@ static const struct {
 	const char *msg;
 } refused[] = {
 	{ "delta-rs/simple_table_features", DLT_EUNSUPPORTED, "reader version 5" },
-	{ "delta-rs/spark-shredded-variant-preview-delta", DLT_EUNSUPPORTED, "variantShredding" },
 };
 
 static int find_refused(const char *rel)
