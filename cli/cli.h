@@ -75,10 +75,12 @@ typedef struct cli_text_opts {
 	int64_t infer_rows;      /* rows used to infer types; 0 default, -1 all */
 	const char *null_value;  /* CSV text of null (reading and writing); NULL: empty */
 	int binary_hex;          /* binary as hex instead of base64 in text output */
+	int raw_variant;         /* variant columns as their {metadata, value} struct,
+	                          * not as JSON */
 	const char *nulls[1];    /* storage for the reader's null list: readers may keep
 	                          * the pointer for the life of their stream */
 } cli_text_opts;
-#define CLI_TEXT_OPTS_INIT { ',', 1, 0, 0, NULL, 0, { NULL } }
+#define CLI_TEXT_OPTS_INIT { ',', 1, 0, 0, NULL, 0, 0, { NULL } }
 
 /** Wrap `inner` (moved) so that at most `limit` rows come out. */
 int cli_limit_wrap(struct ArrowArrayStream *out, struct ArrowArrayStream *inner,
@@ -164,7 +166,7 @@ void cli_job_init(cli_job *j);
 
 enum { /* ids of the options the pipeline commands share */
 	J_DELIM = 50, J_NO_HEADER, J_NULL, J_INFER, J_BATCH, J_LIMIT, J_COLUMNS, J_THREADS,
-	J_BINHEX, J_JSON, J_OUT_DELIM
+	J_BINHEX, J_JSON, J_OUT_DELIM, J_RAW_VARIANT
 };
 #define CLI_JOB_OPTS                                  \
 	{ "delimiter", 'd', 1, J_DELIM },             \

@@ -154,6 +154,9 @@ int cli_job_option(cli_ctx *c, cli_job *j, int id, const char *v, char **colbuf,
 	case J_BINHEX:
 		j->out_text.binary_hex = 1;
 		return 0;
+	case J_RAW_VARIANT:
+		j->out_text.raw_variant = 1;
+		return 0;
 	case J_JSON:
 		j->json = 1;
 		return 0;

@@ -19,7 +19,8 @@ static const char scan_help[] =
 	"logical rows. With --where, files whose partition values or statistics rule\n"
 	"the predicate out are skipped, and the remaining rows are filtered exactly.\n"
 	"JSON lines are the canonical dump: keys in schema order, decimals as strings,\n"
-	"timestamps as \"2024-01-31T10:00:00.5Z\", binary as base64 (--binary-hex: hex).\n"
+	"timestamps as \"2024-01-31T10:00:00.5Z\", binary as base64 (--binary-hex: hex),\n"
+	"variant columns as JSON (types JSON lacks tagged: {\"$date\":\"2024-01-31\"}).\n"
 	"\n"
 	"Options:\n"
 	"  --version N            read version N (time travel)\n"
@@ -38,6 +39,7 @@ static const char scan_help[] =
 	"  --json                 the same, as one JSON object on stderr\n"
 	"  --batch-rows N         rows per batch (default 65536)\n"
 	"  --binary-hex           binary values as hex in CSV/JSON output\n"
+	"  --raw-variant          variant columns as their {metadata, value} binaries\n"
 	"  -d, --delimiter C      CSV delimiter (default ',')\n"
 	"  --no-header            CSV output without the header line\n"
 	"  -h, --help             show this help\n"
@@ -66,6 +68,7 @@ static const char changes_help[] =
 	"  --format FMT           jsonl (default), csv or parquet\n"
 	"  -o, --output FILE      write to FILE instead of stdout\n"
 	"  --binary-hex           binary values as hex in CSV/JSON output\n"
+	"  --raw-variant          variant columns as their {metadata, value} binaries\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Examples:\n"
@@ -88,6 +91,7 @@ static const opt_def scan_opts[] = {
 	{ "json", 0, 0, S_JSON },
 	{ "batch-rows", 0, 1, J_BATCH },
 	{ "binary-hex", 0, 0, J_BINHEX },
+	{ "raw-variant", 0, 0, J_RAW_VARIANT },
 	{ "delimiter", 'd', 1, J_DELIM },
 	{ "no-header", 0, 0, J_NO_HEADER },
 	{ "help", 'h', 0, S_HELP },
@@ -105,6 +109,7 @@ static const opt_def changes_opts[] = {
 	{ "output", 'o', 1, S_OUTPUT },
 	{ "batch-rows", 0, 1, J_BATCH },
 	{ "binary-hex", 0, 0, J_BINHEX },
+	{ "raw-variant", 0, 0, J_RAW_VARIANT },
 	{ "delimiter", 'd', 1, J_DELIM },
 	{ "no-header", 0, 0, J_NO_HEADER },
 	{ "help", 'h', 0, S_HELP },

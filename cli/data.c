@@ -153,11 +153,13 @@ int cli_write_text(dlt_output *sink, struct ArrowArrayStream *stream, cli_format
 		o.header = topts->header;
 		o.null_string = topts->null_value;
 		o.binary_as_hex = topts->binary_hex;
+		o.variant_as_json = !topts->raw_variant;
 		return dlt_csv_write(sink, stream, &o, err);
 	} else {
 		dlt_jsonl_write_options o = DLT_JSONL_WRITE_OPTIONS_INIT;
 
 		o.binary_as_hex = topts->binary_hex;
+		o.variant_as_json = !topts->raw_variant;
 		return dlt_jsonl_write(sink, stream, &o, err);
 	}
 }

@@ -127,9 +127,13 @@ typedef struct dlt_csv_write_options {
 	int header;              /* nonzero (default): write the column names first */
 	const char *null_string; /* text of null; NULL (default): empty field */
 	int binary_as_hex;       /* nonzero: binary as lowercase hex instead of base64 */
+	/* version 2: */
+	int variant_as_json;     /* nonzero: a variant column (struct of metadata and value
+	                          * binaries tagged "delta.type" = "variant") as the JSON
+	                          * text of its value (see dlt_jsonl_write_options) */
 } dlt_csv_write_options;
-#define DLT_CSV_WRITE_OPTIONS_VERSION 1
-#define DLT_CSV_WRITE_OPTIONS_INIT { DLT_CSV_WRITE_OPTIONS_VERSION, ',', '"', 1, NULL, 0 }
+#define DLT_CSV_WRITE_OPTIONS_VERSION 2
+#define DLT_CSV_WRITE_OPTIONS_INIT { DLT_CSV_WRITE_OPTIONS_VERSION, ',', '"', 1, NULL, 0, 0 }
 DLT_API int dlt_csv_write_options_init(dlt_csv_write_options *opts, unsigned int version);
 
 /**
@@ -153,9 +157,16 @@ DLT_API int dlt_csv_write_batch(dlt_output *out, const struct ArrowSchema *schem
 typedef struct dlt_jsonl_write_options {
 	unsigned int version; /* DLT_JSONL_WRITE_OPTIONS_VERSION */
 	int binary_as_hex;    /* nonzero: binary as lowercase hex instead of base64 */
+	/* version 2: */
+	int variant_as_json;  /* nonzero: a variant column (struct of metadata and value
+	                       * binaries tagged "delta.type" = "variant") as the JSON of its
+	                       * value: objects (keys sorted), arrays, strings, exact
+	                       * numbers; types JSON lacks as tagged objects such as
+	                       * {"$date":"2024-01-31"}, {"$decimal":"1.50"},
+	                       * {"$binary":"<base64>"}. 0 (default): the struct as is */
 } dlt_jsonl_write_options;
-#define DLT_JSONL_WRITE_OPTIONS_VERSION 1
-#define DLT_JSONL_WRITE_OPTIONS_INIT { DLT_JSONL_WRITE_OPTIONS_VERSION, 0 }
+#define DLT_JSONL_WRITE_OPTIONS_VERSION 2
+#define DLT_JSONL_WRITE_OPTIONS_INIT { DLT_JSONL_WRITE_OPTIONS_VERSION, 0, 0 }
 DLT_API int dlt_jsonl_write_options_init(dlt_jsonl_write_options *opts, unsigned int version);
 
 /**

@@ -6,9 +6,11 @@
 #include "csv/csv.h"
 
 #include "arrow/arrow.h"
+#include "compute/variant.h"
 #include "util/parse.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define FLUSH_AT (1u << 20)
@@ -21,13 +23,23 @@ typedef struct wnode {
 	struct wnode *children; /* n_children */
 	int64_t n_children;
 	struct wnode *dict; /* value node of a dictionary-encoded array */
+	int variant_metadata, variant_value; /* a variant struct: its two children; else -1 */
 } wnode;
 
 typedef struct wctx {
 	dlt_buf buf;
 	int binary_as_hex;
+	int variant_as_json;
 	dlt_buf scratch;
+	dlt_buf vtext;      /* text of one variant value */
 } wctx;
+
+static void wctx_dispose(wctx *c)
+{
+	dlt_buf_dispose(&c->buf);
+	dlt_buf_dispose(&c->scratch);
+	dlt_buf_dispose(&c->vtext);
+}
 
 static void wnode_dispose(wnode *n)
 {
@@ -50,6 +62,7 @@ static int wnode_build(wnode *n, const struct ArrowSchema *s, const struct Arrow
 	int64_t i;
 	int rc;
 	memset(n, 0, sizeof(*n));
+	n->variant_metadata = n->variant_value = -1;
 	if (depth > MAX_DEPTH)
 		return dlt_error_set(err, DLT_ELIMIT, "nesting deeper than %d levels", MAX_DEPTH);
 	if ((rc = dlt_arrow__parse_format(&n->tv, s->format, err)) < 0)
@@ -84,8 +97,26 @@ static int wnode_build(wnode *n, const struct ArrowSchema *s, const struct Arrow
 			                      depth + 1, err)) < 0)
 				return rc;
 	}
+	const char *dt;
+	int32_t dtl;
+	if (n->tv.type == DLT_AT_STRUCT &&
+	    dlt_schema__metadata_get(s, "delta.type", &dt, &dtl) == DLT_OK && dtl == 7 &&
+	    memcmp(dt, "variant", 7) == 0) {
+		for (i = 0; i < n->n_children; i++) {
+			const wnode *ch = &n->children[i];
+			const char *nm = s->children[i]->name ? s->children[i]->name : "";
+			bool bin = ch->tv.type == DLT_AT_BINARY && !ch->dict;
+			if (bin && strcmp(nm, "metadata") == 0)
+				n->variant_metadata = (int)i;
+			else if (bin && strcmp(nm, "value") == 0)
+				n->variant_value = (int)i;
+		}
+		if (n->variant_metadata < 0 || n->variant_value < 0)
+			n->variant_metadata = n->variant_value = -1;
+	}
 	return DLT_OK;
 }
+
 
 /* ---------- small renderers ---------- */
 
@@ -345,6 +376,24 @@ static void list_range(const struct ArrowArray *a, const dlt_type_view *tv, int6
  * json: JSON value; otherwise the bare CSV text of a scalar (nested values are
  * still JSON). Returns DLT_OK or an error; caller checked nothing about j.
  */
+/* Row p of a variant struct node as its JSON text (dlt_variant__to_text). */
+static int render_variant(wctx *c, dlt_buf *b, const wnode *n, int64_t p, dlt_error *err)
+{
+	const uint8_t *m, *v;
+	size_t ml, vl;
+	const wnode *mn = &n->children[n->variant_metadata], *vn = &n->children[n->variant_value];
+	int64_t mp = mn->array->offset + p, vp = vn->array->offset + p;
+	if (!valid_at(mn->array, mp) || !valid_at(vn->array, vp))
+		return dlt_buf_append(b, "null", 4, err);
+	var_elem(mn->array, false, mp, &m, &ml);
+	var_elem(vn->array, false, vp, &v, &vl);
+	dlt_buf_clear(&c->vtext);
+	int rc = dlt_variant__to_text(&c->vtext, m, ml, v, vl, err);
+	if (rc < 0)
+		return dlt_error_prefix(err, "variant column '%s'", n->schema->name ? n->schema->name : "");
+	return dlt_buf_append(b, c->vtext.data, c->vtext.len, err);
+}
+
 static int render(wctx *c, dlt_buf *b, const wnode *n, int64_t j, bool json, int depth,
                   dlt_error *err)
 {
@@ -466,6 +515,8 @@ static int render(wctx *c, dlt_buf *b, const wnode *n, int64_t j, bool json, int
 	}
 	case DLT_AT_STRUCT: {
 		int64_t k;
+		if (c->variant_as_json && n->variant_metadata >= 0)
+			return render_variant(c, b, n, p, err);
 		if ((rc = dlt_buf_append_byte(b, '{', err)) < 0)
 			return rc;
 		for (k = 0; k < n->n_children; k++) {
@@ -637,13 +688,15 @@ done:
 	return rc;
 }
 
+/* A caller built against an older header has a shorter struct: fill only
+ * the fields its version has. */
 int dlt_jsonl_write_options_init(dlt_jsonl_write_options *opts, unsigned int version)
 {
 	dlt_jsonl_write_options d = DLT_JSONL_WRITE_OPTIONS_INIT;
 	if (!opts || version == 0 || version > DLT_JSONL_WRITE_OPTIONS_VERSION)
 		return DLT_EINVAL;
 	d.version = version;
-	*opts = d;
+	memcpy(opts, &d, version >= 2 ? sizeof(d) : offsetof(dlt_jsonl_write_options, variant_as_json));
 	return DLT_OK;
 }
 
@@ -653,7 +706,7 @@ int dlt_csv_write_options_init(dlt_csv_write_options *opts, unsigned int version
 	if (!opts || version == 0 || version > DLT_CSV_WRITE_OPTIONS_VERSION)
 		return DLT_EINVAL;
 	d.version = version;
-	*opts = d;
+	memcpy(opts, &d, version >= 2 ? sizeof(d) : offsetof(dlt_csv_write_options, variant_as_json));
 	return DLT_OK;
 }
 
@@ -666,8 +719,9 @@ int dlt_jsonl_write_batch(dlt_output *out, const struct ArrowSchema *schema,
 	DLT_ARG_CHECK(out != NULL, err);
 	memset(&c, 0, sizeof(c));
 	c.binary_as_hex = opts && opts->version >= 1 ? opts->binary_as_hex : 0;
+	c.variant_as_json = opts && opts->version >= 2 ? opts->variant_as_json : 0;
 	rc = jsonl_batch(&c, out, schema, batch, err);
-	dlt_buf_dispose(&c.buf);
+	wctx_dispose(&c);
 	return rc;
 }
 
@@ -740,8 +794,9 @@ int dlt_jsonl_write(dlt_output *out, struct ArrowArrayStream *in,
 	memset(&st, 0, sizeof(st));
 	st.out = out;
 	st.c.binary_as_hex = opts && opts->version >= 1 ? opts->binary_as_hex : 0;
+	st.c.variant_as_json = opts && opts->version >= 2 ? opts->variant_as_json : 0;
 	rc = drain(in, jsonl_fn, &st, err);
-	dlt_buf_dispose(&st.c.buf);
+	wctx_dispose(&st.c);
 	return rc;
 }
 
@@ -864,6 +919,7 @@ static int csv_state_init(csv_state *st, dlt_output *out, const dlt_csv_write_op
 		st->header_pending = opts->header != 0;
 		st->null_string = opts->null_string;
 		st->c.binary_as_hex = opts->binary_as_hex;
+		st->c.variant_as_json = opts->version >= 2 ? opts->variant_as_json : 0;
 	}
 	if (st->null_string)
 		st->null_len = strlen(st->null_string);
@@ -896,8 +952,7 @@ int dlt_csv_write(dlt_output *out, struct ArrowArrayStream *in, const dlt_csv_wr
 		return out ? rc : dlt_error_set(err, DLT_EINVAL, "dlt_csv_write: output is NULL");
 	}
 	rc = drain(in, csv_fn, &st, err);
-	dlt_buf_dispose(&st.c.buf);
-	dlt_buf_dispose(&st.c.scratch);
+	wctx_dispose(&st.c);
 	return rc;
 }
 
@@ -912,7 +967,6 @@ int dlt_csv_write_batch(dlt_output *out, const struct ArrowSchema *schema,
 		return rc;
 	st.header_pending = write_header != 0;
 	rc = csv_batch(&st, schema, batch, err);
-	dlt_buf_dispose(&st.c.buf);
-	dlt_buf_dispose(&st.c.scratch);
+	wctx_dispose(&st.c);
 	return rc;
 }

@@ -376,6 +376,94 @@ static void test_text_write_stream_and_empty_stream(void **state)
 	dlt_output_free(o);
 }
 
+/* A variant column ({metadata, value} tagged delta.type = variant): as JSON
+ * with variant_as_json, as its struct without; CSV quotes the JSON; a caller
+ * of the version-1 options struct is not written past its end. */
+static void test_text_write_variant_as_json(void **state)
+{
+	static const uint8_t meta[] = { 0x01, 0x01, 0x00, 0x03, 'k', 'e', 'y' };
+	static const uint8_t obj7[] = { 0x02, 0x01, 0x00, 0x00, 0x02, 0x0c, 0x07 }; /* {"key":7} */
+	static const uint8_t vnull[] = { 0x00 };
+	static const uint8_t bad[] = { 0x02, 0x05 };                               /* truncated */
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	dlt_builder *b;
+	dlt_error err;
+	const char *keys[] = { "delta.type" }, *vals[] = { "variant" };
+	(void)state;
+	OK(dlt_schema__init(&s, "+s", "", 0, 1, NULL));
+	OK(dlt_schema__init(s.children[0], "+s", "v", ARROW_FLAG_NULLABLE, 2, NULL));
+	OK(dlt_schema__init_leaf(s.children[0]->children[0], "z", "metadata", false, NULL));
+	OK(dlt_schema__init_leaf(s.children[0]->children[1], "z", "value", false, NULL));
+	OK(dlt_schema__set_metadata(s.children[0], keys, vals, 1, NULL));
+	OK(dlt_builder__new(&b, &s, NULL));
+	dlt_builder *v = dlt_builder__child(b, 0);
+	const uint8_t *values[] = { obj7, NULL, vnull };
+	size_t lens[] = { sizeof(obj7), 0, sizeof(vnull) };
+	for (int r = 0; r < 3; r++) {
+		if (values[r]) {
+			OK(dlt_builder__append_bytes(dlt_builder__child(v, 0), meta, sizeof(meta), NULL));
+			OK(dlt_builder__append_bytes(dlt_builder__child(v, 1), values[r], lens[r], NULL));
+			OK(dlt_builder__append_valid(v, NULL));
+		} else {
+			OK(dlt_builder__append_null(v, NULL));
+		}
+		OK(dlt_builder__append_valid(b, NULL));
+	}
+	OK(dlt_builder__finish(&a, b, NULL));
+	dlt_builder__free(b);
+
+	dlt_output *o = NULL;
+	const uint8_t *d;
+	size_t n;
+	dlt_jsonl_write_options jo = DLT_JSONL_WRITE_OPTIONS_INIT;
+	jo.variant_as_json = 1;
+	OK(dlt_output_to_memory(&o, NULL));
+	OK(dlt_jsonl_write_batch(o, &s, &a, &jo, &err));
+	d = dlt_output_memory_data(o, &n);
+	assert_int_equal(n, strlen("{\"v\":{\"key\":7}}\n{\"v\":null}\n{\"v\":null}\n"));
+	assert_memory_equal(d, "{\"v\":{\"key\":7}}\n{\"v\":null}\n{\"v\":null}\n", n);
+	dlt_output_free(o);
+	/* off (the default): the struct, binaries in base64 */
+	char *t = write_jsonl(&s, &a, 0);
+	assert_string_equal(t, "{\"v\":{\"metadata\":\"AQEAA2tleQ==\",\"value\":\"AgEAAAIMBw==\"}}\n"
+	                       "{\"v\":null}\n{\"v\":{\"metadata\":\"AQEAA2tleQ==\",\"value\":\"AA==\"}}\n");
+	dlt_free(t);
+	/* CSV: the JSON text, quoted */
+	dlt_csv_write_options co = DLT_CSV_WRITE_OPTIONS_INIT;
+	co.variant_as_json = 1;
+	t = write_csv(&s, &a, &co);
+	assert_string_equal(t, "v\n\"{\"\"key\"\":7}\"\n\nnull\n");
+	dlt_free(t);
+	dlt_array__release(&a);
+
+	/* malformed variant bytes: a clear error naming the column */
+	OK(dlt_builder__new(&b, &s, NULL));
+	v = dlt_builder__child(b, 0);
+	OK(dlt_builder__append_bytes(dlt_builder__child(v, 0), meta, sizeof(meta), NULL));
+	OK(dlt_builder__append_bytes(dlt_builder__child(v, 1), bad, sizeof(bad), NULL));
+	OK(dlt_builder__append_valid(v, NULL));
+	OK(dlt_builder__append_valid(b, NULL));
+	OK(dlt_builder__finish(&a, b, NULL));
+	dlt_builder__free(b);
+	OK(dlt_output_to_memory(&o, NULL));
+	assert_int_equal(dlt_jsonl_write_batch(o, &s, &a, &jo, &err), DLT_ECORRUPT);
+	assert_non_null(strstr(err.message, "variant column 'v'"));
+	dlt_output_free(o);
+	dlt_array__release(&a);
+	dlt_schema__release(&s);
+
+	/* version 1 of the options: the field after binary_as_hex is not touched */
+	struct { dlt_jsonl_write_options o; } big;
+	memset(&big, 0x5a, sizeof(big));
+	OK(dlt_jsonl_write_options_init(&big.o, 1));
+	assert_int_equal(big.o.version, 1);
+	assert_int_equal(big.o.binary_as_hex, 0);
+	assert_int_equal(big.o.variant_as_json, 0x5a5a5a5a);
+	OK(dlt_jsonl_write_options_init(&big.o, 2));
+	assert_int_equal(big.o.variant_as_json, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_write_rejects_invalid_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_write_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_write_stream_and_empty_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_write_variant_as_json, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
