@@ -443,9 +443,23 @@ static int walk_primitive(const vwalk *w, const uint8_t *p, size_t size)
 
 static int walk_value(const vwalk *w, const uint8_t *p, size_t avail, int depth, size_t *size);
 
+/* Count element i's es bytes into *used. The fields of a container are its
+ * num_elements values (VariantEncoding.md "Value encoding grammar"): sizes
+ * adding up past the value bytes mean elements sharing bytes, which would
+ * make walking (and the text) exponential in the input size. */
+static int cont_used(const vcont *c, const vwalk *w, uint32_t i, size_t es, size_t *used)
+{
+	if (es > c->data_len - *used)
+		return wfail(w, c->offs, DLT_ECORRUPT, "element %" PRIu32 " overlaps others: the "
+		             "element sizes add up past the %zu value bytes", i, c->data_len);
+	*used += es;
+	return DLT_OK;
+}
+
 static int walk_array(const vwalk *w, const uint8_t *p, size_t avail, int depth)
 {
 	vcont c;
+	size_t used = 0;
 	int rc = cont_parse(&c, w, p, avail);
 	if (rc == DLT_OK && w->text)
 		rc = dlt_buf_append_byte(w->text, '[', w->err);
@@ -454,8 +468,9 @@ static int walk_array(const vwalk *w, const uint8_t *p, size_t avail, int depth)
 		size_t ea, es;
 		if (i > 0 && w->text && (rc = dlt_buf_append_byte(w->text, ',', w->err)) < 0)
 			break;
-		if ((rc = cont_elem(&c, w, i, &e, &ea)) == DLT_OK)
-			rc = walk_value(w, e, ea, depth + 1, &es);
+		if ((rc = cont_elem(&c, w, i, &e, &ea)) == DLT_OK &&
+		    (rc = walk_value(w, e, ea, depth + 1, &es)) == DLT_OK)
+			rc = cont_used(&c, w, i, es, &used);
 	}
 	if (rc == DLT_OK && w->text)
 		rc = dlt_buf_append_byte(w->text, ']', w->err);
@@ -467,7 +482,7 @@ static int walk_array(const vwalk *w, const uint8_t *p, size_t avail, int depth)
 static int walk_object(const vwalk *w, const uint8_t *p, size_t avail, int depth)
 {
 	const uint8_t *prev = NULL, *key;
-	size_t prev_len = 0, key_len;
+	size_t prev_len = 0, key_len, used = 0;
 	vcont c;
 	int rc = cont_parse(&c, w, p, avail);
 	if (rc == DLT_OK && w->text)
@@ -491,8 +506,9 @@ static int walk_object(const vwalk *w, const uint8_t *p, size_t avail, int depth
 		                (rc = text_string(w->text, key, key_len, w->err)) < 0 ||
 		                (rc = dlt_buf_append_byte(w->text, ':', w->err)) < 0))
 			break;
-		if ((rc = cont_elem(&c, w, i, &e, &ea)) == DLT_OK)
-			rc = walk_value(w, e, ea, depth + 1, &es);
+		if ((rc = cont_elem(&c, w, i, &e, &ea)) == DLT_OK &&
+		    (rc = walk_value(w, e, ea, depth + 1, &es)) == DLT_OK)
+			rc = cont_used(&c, w, i, es, &used);
 	}
 	if (rc == DLT_OK && w->text)
 		rc = dlt_buf_append_byte(w->text, '}', w->err);

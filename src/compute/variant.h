@@ -82,7 +82,8 @@ int dlt_variant__metadata_len(size_t *out, const uint8_t *buf, size_t n, dlt_err
  * Check that metadata[0, mlen) and value[0, vlen) are exactly one well-formed
  * variant: bounds of every size/offset, field ids within the dictionary,
  * object fields sorted by name without duplicates, UTF-8 strings, decimal
- * scales <= 38. DLT_ECORRUPT names the problem and the byte offset;
+ * scales <= 38, elements of an array or object not sharing bytes (shared
+ * elements would make a small input expand exponentially). DLT_ECORRUPT names the problem and the byte offset;
  * DLT_EUNSUPPORTED for an unknown primitive type id or metadata version;
  * DLT_ELIMIT for nesting deeper than DLT_VARIANT_MAX_DEPTH.
  */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke-run one libFuzzer target: replay its seed corpus, then fuzz for N seconds.
 # Seeds: tests/fuzz/corpus/<target>/ plus, for parquet targets, the conformance
-# Parquet files (good and bad). Any crash, leak or sanitizer report fails the test.
+# Parquet files (good and bad), and for variant the conformance variant examples
+# (metadata followed by value). Any crash, leak or sanitizer report fails the test.
 set -euo pipefail
 bin="$1" target="$2" secs="$3" seeds="$4" conf="$5" work="$6"
 corpus="$work/corpus-$target"
@@ -14,6 +15,20 @@ case "$target" in
     mkdir -p "$work/seeds-$target"
     # Small files only: libFuzzer seeds bigger than -max_len are truncated anyway.
     find "$conf/parquet/data" "$conf/parquet/bad_data" -name '*.parquet' -size -256k \
+      -exec cp -n {} "$work/seeds-$target/" \; 2>/dev/null || true
+    dirs+=("$work/seeds-$target")
+    ;;
+  variant)
+    [ -d "$conf/parquet/variant" ] || { echo "missing conformance corpus at $conf"; exit 1; }
+    mkdir -p "$work/seeds-$target"
+    # One input per example: <name>.metadata then <name>.value, as the target splits them.
+    for m in "$conf/parquet/variant"/*.metadata; do
+      n="$(basename "$m" .metadata)"
+      [ -f "$conf/parquet/variant/$n.value" ] || continue
+      cat "$m" "$conf/parquet/variant/$n.value" >"$work/seeds-$target/$n.bin"
+    done
+    # The shredded cases' expected variants are metadata + value already.
+    find "$conf/parquet/shredded_variant" -name '*.variant.bin' \
       -exec cp -n {} "$work/seeds-$target/" \; 2>/dev/null || true
     dirs+=("$work/seeds-$target")
     ;;
