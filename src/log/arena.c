@@ -91,10 +91,10 @@ void *dlt_log__arena_alloc(dlt_log_arena *a, size_t n)
 	if (n == 0)
 		n = 8;
 	if (!a->head || a->head->cap - a->head->used < n) {
-		/* chunks grow with the arena (an eighth of it, so at most ~11% is
+		/* chunks grow with the arena (a sixteenth of it, so at most ~6% is
 		 * left unused): a million-file snapshot takes a few dozen big
 		 * blocks instead of thousands of small ones */
-		size_t grow = a->bytes / 8;
+		size_t grow = a->bytes / 16;
 		grow = grow < CHUNK_SIZE ? CHUNK_SIZE : grow > MAX_CHUNK_SIZE ? MAX_CHUNK_SIZE : grow;
 		size_t cap = n > CHUNK_SIZE / 4 ? n : grow;
 		chunk *c = dlt_malloc(hdr + cap);
