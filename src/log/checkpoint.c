@@ -610,9 +610,9 @@ static int other_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 		if (!ok)
 			break;
 		a.protocol.n_reader_features = a.protocol.has_reader_features ? n : 0;
-		a.protocol.reader_features = r->s.list + st;
+		a.protocol.reader_features = r->s.list ? r->s.list + st : NULL;
 		a.protocol.n_writer_features = a.protocol.has_writer_features ? n2 : 0;
-		a.protocol.writer_features = r->s.list + st2;
+		a.protocol.writer_features = r->s.list ? r->s.list + st2 : NULL;
 		break;
 	case DLT_LOG_METADATA: {
 		dlt_log_metadata *m = &a.metadata;
@@ -625,16 +625,16 @@ static int other_action(rowctx *r, col act, int64_t i, dlt_log_action_kind kind)
 			m->created_time = -1;
 		read_list(&r->s, child(act, "partitionColumns"), ci, &st, &n, &ok);
 		m->n_partition_columns = n;
-		m->partition_columns = r->s.list + st;
+		m->partition_columns = r->s.list ? r->s.list + st : NULL;
 		read_map(&r->s, child(act, "configuration"), ci, &st, &n, &ok);
 		if (fmt.a && !is_null(fmt, ci)) {
 			m->format_provider = str(&r->s, child(fmt, "provider"), cidx(fmt, ci), &ok);
 			read_map(&r->s, child(fmt, "options"), cidx(fmt, ci), &st2, &n2, &ok);
 			m->format_options.n = n2;
-			m->format_options.kv = r->s.kv + st2;
+			m->format_options.kv = r->s.kv ? r->s.kv + st2 : NULL;
 		}
 		m->configuration.n = n;
-		m->configuration.kv = r->s.kv + st;
+		m->configuration.kv = r->s.kv ? r->s.kv + st : NULL;
 		if (ok && (!m->id || !m->schema_string))
 			return bad(r, "metaData: id or schemaString is null");
 		break;

@@ -1402,8 +1402,9 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 			enc = v2 ? h.data_v2.encoding : h.data.encoding;
 			if ((rc = ensure_levels(c, nv, err)) < 0)
 				goto done;
-			defs = leaf->max_def > 0 && !c->flat ? c->def + c->n_levels : NULL;
-			reps = leaf->max_rep > 0 ? c->rep + c->n_levels : NULL;
+			/* (an empty page may leave the level buffers unallocated) */
+			defs = leaf->max_def > 0 && !c->flat && c->def ? c->def + c->n_levels : NULL;
+			reps = leaf->max_rep > 0 && c->rep ? c->rep + c->n_levels : NULL;
 			if (v2) {
 				int32_t rl = h.data_v2.repetition_levels_byte_length;
 				int32_t dl = h.data_v2.definition_levels_byte_length;

@@ -18,6 +18,18 @@ case "$target" in
       -exec cp -n {} "$work/seeds-$target/" \; 2>/dev/null || true
     dirs+=("$work/seeds-$target")
     ;;
+  checkpoint)
+    [ -d "$conf/delta" ] || { echo "missing conformance corpus at $conf"; exit 1; }
+    mkdir -p "$work/seeds-$target"
+    # Every small Parquet checkpoint (classic, multi-part, v2, sidecars) of the corpus,
+    # named by a counter: their own names repeat across tables.
+    i=0
+    while IFS= read -r f; do
+      i=$((i + 1)); cp "$f" "$work/seeds-$target/ckpt-$i.parquet"
+    done < <(find "$conf/delta" \( -name '*.checkpoint*.parquet' -o -path '*_sidecars/*.parquet' \) \
+               -size -256k | sort)
+    dirs+=("$work/seeds-$target")
+    ;;
   variant)
     [ -d "$conf/parquet/variant" ] || { echo "missing conformance corpus at $conf"; exit 1; }
     mkdir -p "$work/seeds-$target"
