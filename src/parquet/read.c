@@ -479,6 +479,9 @@ static void rec_adopt(pq_recycler *r, struct ArrowArray *a)
 }
 
 /* One decoded leaf column chunk. */
+/* Largest work buffer (page, compressed chunk) a column keeps between row groups. */
+#define PQ_KEEP_WORK_MAX ((size_t)8 << 20)
+
 typedef struct pq_chunk {
 	const dlt_pq_node *leaf;
 	int rg;
@@ -1505,6 +1508,13 @@ page_fail:
 	}
 	rc = DLT_OK;
 done:
+	/* Work buffers are kept for the next row group, except huge ones: a
+	 * checkpoint's stats column can be a single page of hundreds of MB, and
+	 * holding it (and the compressed chunk) would double the peak memory. */
+	if (c->page.cap > PQ_KEEP_WORK_MAX)
+		dlt_buf_dispose(&c->page);
+	if (c->raw.cap > PQ_KEEP_WORK_MAX)
+		dlt_buf_dispose(&c->raw);
 	if (rc < 0 && err != NULL && err->path[0] == 0)
 		dlt_error_set_path(err, f->name);
 	return rc;
