@@ -7,7 +7,7 @@
 //   delta_lineitem20/     lineitem_snappy.parquet split into 20 Parquet files (DuckDB)
 //                         plus a commit listing them with sizes and stats
 // N is 100000 and 1000000. Usage: node bench/gen_delta.mjs <datadir>
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,17 @@ for (const n of [100000, 1000000]) {
         JSON.stringify(commitInfo('WRITE')) + '\n' + JSON.stringify({ add: add(m + v - 1) }) + '\n');
   });
 }
+
+// The same million-file checkpoint as one row group, as delta-rs (arrow-rs, up to 1M
+// rows a row group) writes it: the reader cannot decode ahead while it replays.
+await table('delta_log_1000000_ckpt1rg', async (_, log) => {
+  const src = join(dir, 'delta_log_1000000_ckpt', '_delta_log');
+  const q = (s) => `'${s.replaceAll("'", "''")}'`;
+  await con.run(`COPY (SELECT * FROM read_parquet(${q(join(src, pad(0) + '.checkpoint.parquet'))}))
+    TO ${q(join(log, pad(0) + '.checkpoint.parquet'))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 2000000)`);
+  for (const f of readdirSync(src))
+    if (f.endsWith('.json') || f === '_last_checkpoint') copyFileSync(join(src, f), join(log, f));
+});
 
 // The scan table: lineitem split into 20 files by row ranges, and one commit.
 await table('delta_lineitem20', async (root, log) => {
