@@ -353,6 +353,41 @@ static void rec_take(pq_recycler *r, dlt_buf *b, size_t need)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* Give b's buffer (a work buffer) to the bin, or free it when the bin is
+ * full or closed; b is left empty. */
+static void rec_give(pq_recycler *r, dlt_buf *b)
+{
+	bool kept = false;
+	if (b->data == NULL)
+		return;
+	if (r != NULL) {
+		pthread_mutex_lock(&r->mu);
+		if (!r->closed && r->bin_bytes + b->cap <= r->max_bin_bytes) {
+			if (r->n_bin == r->cap_bin) {
+				size_t nc = r->cap_bin ? r->cap_bin * 2 : 64;
+				pq_block *q = dlt_realloc(r->bin, nc * sizeof(*q));
+				if (q != NULL) {
+					r->bin = q;
+					r->cap_bin = nc;
+				}
+			}
+			if (r->n_bin < r->cap_bin) {
+				r->bin[r->n_bin].p = b->data;
+				r->bin[r->n_bin].cap = b->cap;
+				r->bin[r->n_bin].gen = r->gen;
+				r->n_bin++;
+				r->bin_bytes += b->cap;
+				kept = true;
+			}
+		}
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (!kept)
+		dlt_free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
 /* Detach b's buffer as an output buffer, remembering its capacity. */
 static uint8_t *rec_detach(pq_recycler *r, dlt_buf *b)
 {
@@ -478,10 +513,11 @@ static void rec_adopt(pq_recycler *r, struct ArrowArray *a)
 	a->release = rec_array_release;
 }
 
-/* One decoded leaf column chunk. */
-/* Largest work buffer (page, compressed chunk) a column keeps between row groups. */
+/* Largest work buffer (page, compressed chunk) a column keeps between row
+ * groups; bigger ones go back to the recycler for any column to reuse. */
 #define PQ_KEEP_WORK_MAX ((size_t)8 << 20)
 
+/* One decoded leaf column chunk. */
 typedef struct pq_chunk {
 	const dlt_pq_node *leaf;
 	int rg;
@@ -1258,6 +1294,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 		for (k = 0; k < sel->oi->num_pages; k++)
 			if (sel->keep[k])
 				want += (size_t)sel->oi->pages[k].compressed_page_size;
+		rec_take(c->rec, &c->raw, want + 1);
 		if (dlt_buf_reserve(&c->raw, want + 1, err) < 0)
 			return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'",
 			                     leaf->path);
@@ -1276,6 +1313,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 			len += (size_t)pl->compressed_page_size;
 		}
 	} else {
+		rec_take(c->rec, &c->raw, len + 1);
 		if (dlt_buf_reserve(&c->raw, len + 1, err) < 0)
 			return dlt_error_set(err, DLT_ENOMEM, "out of memory reading column '%s'",
 			                     leaf->path);
@@ -1369,6 +1407,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 				goto done;
 			}
 			dlt_buf_clear(&c->page);
+			rec_take(c->rec, &c->page, usize + 1);
 			if ((rc = dlt_buf_reserve(&c->page, usize + 1, err)) < 0 ||
 			    (rc = dlt_pq__decompress(codec, cm->codec, pdata, csize, c->page.data, usize,
 			                             err)) < 0 ||
@@ -1434,6 +1473,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 				}
 				if (h.data_v2.is_compressed && cm->codec != DLT_PQ_CODEC_UNCOMPRESSED) {
 					dlt_buf_clear(&c->page);
+					rec_take(c->rec, &c->page, usize - lv + 1);
 					if ((rc = dlt_buf_reserve(&c->page, usize - lv + 1, err)) < 0)
 						goto done;
 					if (usize - lv == 0 && csize - lv == 0)
@@ -1451,6 +1491,7 @@ static int read_chunk(pq_chunk *c, dlt_parquet_file *f, int rg_index, const dlt_
 				}
 			} else {
 				dlt_buf_clear(&c->page);
+				rec_take(c->rec, &c->page, usize + 1);
 				if ((rc = dlt_buf_reserve(&c->page, usize + 1, err)) < 0 ||
 				    (rc = dlt_pq__decompress(codec, cm->codec, pdata, csize, c->page.data,
 				                             usize, err)) < 0)
@@ -1510,11 +1551,12 @@ page_fail:
 done:
 	/* Work buffers are kept for the next row group, except huge ones: a
 	 * checkpoint's stats column can be a single page of hundreds of MB, and
-	 * holding it (and the compressed chunk) would double the peak memory. */
+	 * each column holding its own would double the peak memory. They go to
+	 * the recycler, where any column's next big buffer can come from. */
 	if (c->page.cap > PQ_KEEP_WORK_MAX)
-		dlt_buf_dispose(&c->page);
+		rec_give(c->rec, &c->page);
 	if (c->raw.cap > PQ_KEEP_WORK_MAX)
-		dlt_buf_dispose(&c->raw);
+		rec_give(c->rec, &c->raw);
 	if (rc < 0 && err != NULL && err->path[0] == 0)
 		dlt_error_set_path(err, f->name);
 	return rc;
