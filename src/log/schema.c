@@ -77,6 +77,20 @@ static int set_meta(struct ArrowSchema *s, json_t *meta, const char *extra_key,
 	return set_meta_n(s, meta, &extra_key, &extra_val, extra_key ? 1 : 0, err);
 }
 
+/* [a, b) without surrounding spaces into dst; false if empty or too long. */
+static bool copy_param(char *dst, size_t cap, const char *a, const char *b)
+{
+	while (a < b && *a == ' ')
+		a++;
+	while (b > a && b[-1] == ' ')
+		b--;
+	if (b == a || (size_t)(b - a) >= cap)
+		return false;
+	memcpy(dst, a, (size_t)(b - a));
+	dst[b - a] = 0;
+	return true;
+}
+
 /* geometry(<crs>) / geography(<crs>, <algorithm>) (the geospatial feature):
  * WKB in a binary column, described to Arrow consumers as the GeoArrow
  * extension type geoarrow.wkb with its CRS and, for geography, its edges;
@@ -94,26 +108,9 @@ static int geospatial(struct ArrowSchema *out, const char *t, const char *name, 
 		const char *end = strrchr(p, ')'), *comma = strchr(p, ',');
 		if (!end || end[1] != 0 || (comma && !geog))
 			goto bad;
-		const char *c0 = p + 1, *c1 = comma ? comma : end;
-		while (c0 < c1 && *c0 == ' ')
-			c0++;
-		while (c1 > c0 && c1[-1] == ' ')
-			c1--;
-		if (c1 == c0 || (size_t)(c1 - c0) >= sizeof(crs))
+		if (!copy_param(crs, sizeof(crs), p + 1, comma ? comma : end) ||
+		    (comma && !copy_param(edges, sizeof(edges), comma + 1, end)))
 			goto bad;
-		memcpy(crs, c0, (size_t)(c1 - c0));
-		crs[c1 - c0] = 0;
-		if (comma) {
-			const char *a0 = comma + 1, *a1 = end;
-			while (a0 < a1 && *a0 == ' ')
-				a0++;
-			while (a1 > a0 && a1[-1] == ' ')
-				a1--;
-			if (a1 == a0 || (size_t)(a1 - a0) >= sizeof(edges))
-				goto bad;
-			memcpy(edges, a0, (size_t)(a1 - a0));
-			edges[a1 - a0] = 0;
-		}
 	} else if (*p) {
 		goto bad;
 	}
