@@ -79,6 +79,28 @@ void dlt_log__arena_free(dlt_log_arena *a)
 	dlt_free(a);
 }
 
+void dlt_log__arena_adopt(dlt_log_arena *dst, dlt_log_arena *src)
+{
+	if (!src)
+		return;
+	chunk *tail = src->head;
+	while (tail && tail->next)
+		tail = tail->next;
+	if (tail) {
+		/* behind dst's open chunk, which stays the one small blocks come from */
+		if (dst->head) {
+			tail->next = dst->head->next;
+			dst->head->next = src->head;
+		} else {
+			dst->head = src->head;
+		}
+		dst->bytes += src->bytes - sizeof(*src) -
+		              (src->strs.cap + src->kvss.cap) * sizeof(*src->strs.slots);
+	}
+	src->head = NULL;
+	dlt_log__arena_free(src);
+}
+
 size_t dlt_log__arena_bytes(const dlt_log_arena *a)
 {
 	return a ? a->bytes : 0;

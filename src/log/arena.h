@@ -6,6 +6,10 @@
 
 int dlt_log__arena_new(dlt_log_arena **out, dlt_error *err);
 void dlt_log__arena_free(dlt_log_arena *a);
+/* Move src's blocks into dst and free src: what was allocated from src stays
+ * valid for dst's lifetime (src's intern tables are dropped: strings interned
+ * in each are still equal by content, not necessarily by pointer). */
+void dlt_log__arena_adopt(dlt_log_arena *dst, dlt_log_arena *src);
 /* Memory held by the arena (chunks + intern tables). */
 size_t dlt_log__arena_bytes(const dlt_log_arena *a);
 /* n bytes aligned to 8; NULL on ENOMEM. */

@@ -9,6 +9,7 @@
 
 #include "deltalite/parquet.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -688,9 +689,133 @@ int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log
 	return dlt_log__read_parquet_actions_arena(st, key, cb, rows_cb, payload, NULL, err);
 }
 
+/* The rows of one batch, in order; r->row counts them. */
+static int process_batch(rowctx *r, const struct ArrowSchema *ss, struct ArrowArray *batch)
+{
+	int rc = DLT_OK;
+	col top = { ss, batch };
+	fcols f_add, f_rm, f_sc;
+	fcols_init(&f_add, child(top, "add"));
+	fcols_init(&f_rm, child(top, "remove"));
+	fcols_init(&f_sc, child(top, "sidecar"));
+	col c_md = child(top, "metaData"), c_pr = child(top, "protocol");
+	col c_txn = child(top, "txn"), c_dm = child(top, "domainMetadata");
+	col c_cm = child(top, "checkpointMetadata");
+	col c_md_id = child(c_md, "id"), c_pr_v = child(c_pr, "minReaderVersion");
+	col c_txn_id = child(c_txn, "appId"), c_dm_d = child(c_dm, "domain");
+	col c_cm_v = child(c_cm, "version");
+	for (int64_t i = 0; i < batch->length && rc >= 0; i++) {
+		int64_t ti = cidx(top, i);
+		r->row++;
+		scratch_reset(&r->s);
+		if (fcols_has(&f_add, ti))
+			rc = file_action(r, &f_add, ti, DLT_LOG_ADD);
+		else if (fcols_has(&f_rm, ti))
+			rc = file_action(r, &f_rm, ti, DLT_LOG_REMOVE);
+		else if (fcols_has(&f_sc, ti))
+			rc = file_action(r, &f_sc, ti, DLT_LOG_SIDECAR);
+		if (rc < 0)
+			break;
+		if (c_md.a && !is_null(c_md, ti) && !is_null(c_md_id, cidx(c_md, ti)))
+			rc = other_action(r, c_md, ti, DLT_LOG_METADATA);
+		if (rc >= 0 && c_pr.a && !is_null(c_pr, ti) && !is_null(c_pr_v, cidx(c_pr, ti)))
+			rc = other_action(r, c_pr, ti, DLT_LOG_PROTOCOL);
+		if (rc >= 0 && c_txn.a && !is_null(c_txn, ti) && !is_null(c_txn_id, cidx(c_txn, ti)))
+			rc = other_action(r, c_txn, ti, DLT_LOG_TXN);
+		if (rc >= 0 && c_dm.a && !is_null(c_dm, ti) && !is_null(c_dm_d, cidx(c_dm, ti)))
+			rc = other_action(r, c_dm, ti, DLT_LOG_DOMAIN_METADATA);
+		if (rc >= 0 && c_cm.a && !is_null(c_cm, ti) && !is_null(c_cm_v, cidx(c_cm, ti)))
+			rc = other_action(r, c_cm, ti, DLT_LOG_CHECKPOINT_METADATA);
+	}
+	return rc;
+}
+
+/* Batches of one stream shared by consumers on several threads. */
+typedef struct shared_batches {
+	pthread_mutex_t mu;
+	struct ArrowArrayStream *stream;
+	const struct ArrowSchema *ss;
+	int64_t rows;        /* rows handed out so far */
+	uint64_t seq;        /* batches handed out so far */
+	bool stop;
+	bool failed;
+	uint64_t fail_seq;   /* the failure of the earliest batch is the one told */
+	int fail_rc;
+	dlt_error fail_err;
+} shared_batches;
+
+typedef struct consumer {
+	shared_batches *sb;
+	rowctx r;
+	dlt_error err;
+	int rc;
+	pthread_t thread;
+} consumer;
+
+static void note_failure(shared_batches *sb, uint64_t seq, int rc, const dlt_error *e)
+{
+	sb->stop = true;
+	if (!sb->failed || seq < sb->fail_seq) {
+		sb->failed = true;
+		sb->fail_seq = seq;
+		sb->fail_rc = rc;
+		sb->fail_err = *e;
+	}
+}
+
+static int consume(consumer *c)
+{
+	shared_batches *sb = c->sb;
+	for (;;) {
+		struct ArrowArray batch;
+		int rc;
+		pthread_mutex_lock(&sb->mu);
+		if (sb->stop) {
+			pthread_mutex_unlock(&sb->mu);
+			return DLT_OK;
+		}
+		uint64_t seq = sb->seq++;
+		rc = dlt_stream__next(sb->stream, &batch, &c->err);
+		if (rc < 0 || !batch.release) {
+			if (rc < 0)
+				note_failure(sb, seq, rc, &c->err);
+			sb->stop = true;
+			pthread_mutex_unlock(&sb->mu);
+			return rc < 0 ? rc : DLT_OK;
+		}
+		c->r.row = sb->rows;
+		sb->rows += batch.length;
+		pthread_mutex_unlock(&sb->mu);
+		rc = process_batch(&c->r, sb->ss, &batch);
+		batch.release(&batch);
+		if (rc < 0) {
+			pthread_mutex_lock(&sb->mu);
+			note_failure(sb, seq, rc, &c->err);
+			pthread_mutex_unlock(&sb->mu);
+			return rc;
+		}
+	}
+}
+
+static void *consume_thread(void *arg)
+{
+	consumer *c = arg;
+	c->rc = consume(c);
+	return NULL;
+}
+
 int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                         int (*rows_cb)(int64_t rows, void *payload),
                                         void *payload, dlt_log_arena *keep, dlt_error *err)
+{
+	dlt_log_ckpt_consumer c = { cb, payload, keep };
+	return dlt_log__read_parquet_actions_par(st, key, &c, 1, rows_cb, payload, err);
+}
+
+int dlt_log__read_parquet_actions_par(dlt_storage *st, const char *key,
+                                      const dlt_log_ckpt_consumer *cons, int n_cons,
+                                      int (*rows_cb)(int64_t rows, void *payload),
+                                      void *rows_payload, dlt_error *err)
 {
 	dlt_input *in = NULL;
 	dlt_parquet_file *pf = NULL;
@@ -699,18 +824,27 @@ int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_lo
 	struct ArrowSchema ss;
 	char *cols[64];
 	size_t ncols = 0;
-	rowctx r;
-	int rc;
+	consumer cs[DLT_LOG_CKPT_MAX_CONSUMERS];
+	shared_batches sb;
+	bool mu_ok = false;
+	int rc, n_started = 0;
 
 	memset(&fs, 0, sizeof(fs));
 	memset(&ss, 0, sizeof(ss));
 	memset(&stream, 0, sizeof(stream));
-	memset(&r, 0, sizeof(r));
-	r.name = key;
-	r.cb = cb;
-	r.payload = payload;
-	r.keep = keep;
-	r.err = err;
+	memset(cs, 0, sizeof(cs));
+	memset(&sb, 0, sizeof(sb));
+	if (n_cons < 1 || n_cons > DLT_LOG_CKPT_MAX_CONSUMERS)
+		return dlt_error_set(err, DLT_EINVAL, "checkpoint %s: bad consumer count", key);
+	for (int i = 0; i < n_cons; i++) {
+		cs[i].sb = &sb;
+		cs[i].r.name = key;
+		cs[i].r.cb = cons[i].cb;
+		cs[i].r.payload = cons[i].payload;
+		cs[i].r.keep = cons[i].keep;
+		cs[i].r.err = &cs[i].err;
+		dlt_error_clear(&cs[i].err);
+	}
 	if ((rc = dlt_storage_open_input(&in, st, key, err)) < 0)
 		goto done;
 	if ((rc = dlt_parquet_open(&pf, in, NULL, err)) < 0) {
@@ -751,7 +885,7 @@ int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_lo
 		rc = dlt_error_set(err, DLT_ECORRUPT, "checkpoint %s: no action columns", key);
 		goto done;
 	}
-	if (rows_cb && (rc = rows_cb(dlt_parquet_file_num_rows(pf), payload)) < 0)
+	if (rows_cb && (rc = rows_cb(dlt_parquet_file_num_rows(pf), rows_payload)) < 0)
 		goto done;
 	{
 		dlt_parquet_read_options ro = DLT_PARQUET_READ_OPTIONS_INIT;
@@ -776,54 +910,28 @@ int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_lo
 	}
 	if ((rc = dlt_stream__schema(&stream, &ss, err)) < 0)
 		goto done;
-	for (;;) {
-		struct ArrowArray batch;
-		memset(&batch, 0, sizeof(batch));
-		if ((rc = dlt_stream__next(&stream, &batch, err)) < 0)
-			goto done;
-		if (!batch.release)
+	if (pthread_mutex_init(&sb.mu, NULL) != 0) {
+		rc = dlt_error_set(err, DLT_ERROR, "checkpoint %s: cannot create a mutex", key);
+		goto done;
+	}
+	mu_ok = true;
+	sb.stream = &stream;
+	sb.ss = &ss;
+	/* consumers 1.. on threads of their own (any that cannot start simply do
+	 * not take part), consumer 0 on this one */
+	for (int i = 1; i < n_cons; i++) {
+		if (pthread_create(&cs[i].thread, NULL, consume_thread, &cs[i]) != 0)
 			break;
-		col top = { &ss, &batch };
-		fcols f_add, f_rm, f_sc;
-		fcols_init(&f_add, child(top, "add"));
-		fcols_init(&f_rm, child(top, "remove"));
-		fcols_init(&f_sc, child(top, "sidecar"));
-		col c_md = child(top, "metaData"), c_pr = child(top, "protocol");
-		col c_txn = child(top, "txn"), c_dm = child(top, "domainMetadata");
-		col c_cm = child(top, "checkpointMetadata");
-		col c_md_id = child(c_md, "id"), c_pr_v = child(c_pr, "minReaderVersion");
-		col c_txn_id = child(c_txn, "appId"), c_dm_d = child(c_dm, "domain");
-		col c_cm_v = child(c_cm, "version");
-		for (int64_t i = 0; i < batch.length && rc >= 0; i++) {
-			int64_t ti = cidx(top, i);
-			r.row++;
-			scratch_reset(&r.s);
-			if (fcols_has(&f_add, ti))
-				rc = file_action(&r, &f_add, ti, DLT_LOG_ADD);
-			else if (fcols_has(&f_rm, ti))
-				rc = file_action(&r, &f_rm, ti, DLT_LOG_REMOVE);
-			else if (fcols_has(&f_sc, ti))
-				rc = file_action(&r, &f_sc, ti, DLT_LOG_SIDECAR);
-			if (rc < 0)
-				break;
-			if (c_md.a && !is_null(c_md, ti) && !is_null(c_md_id, cidx(c_md, ti)))
-				rc = other_action(&r, c_md, ti, DLT_LOG_METADATA);
-			if (rc >= 0 && c_pr.a && !is_null(c_pr, ti) &&
-			    !is_null(c_pr_v, cidx(c_pr, ti)))
-				rc = other_action(&r, c_pr, ti, DLT_LOG_PROTOCOL);
-			if (rc >= 0 && c_txn.a && !is_null(c_txn, ti) &&
-			    !is_null(c_txn_id, cidx(c_txn, ti)))
-				rc = other_action(&r, c_txn, ti, DLT_LOG_TXN);
-			if (rc >= 0 && c_dm.a && !is_null(c_dm, ti) &&
-			    !is_null(c_dm_d, cidx(c_dm, ti)))
-				rc = other_action(&r, c_dm, ti, DLT_LOG_DOMAIN_METADATA);
-			if (rc >= 0 && c_cm.a && !is_null(c_cm, ti) &&
-			    !is_null(c_cm_v, cidx(c_cm, ti)))
-				rc = other_action(&r, c_cm, ti, DLT_LOG_CHECKPOINT_METADATA);
-		}
-		batch.release(&batch);
-		if (rc < 0)
-			goto done;
+		n_started = i;
+	}
+	cs[0].rc = consume(&cs[0]);
+	for (int i = 1; i <= n_started; i++)
+		pthread_join(cs[i].thread, NULL);
+	if (sb.failed) {
+		rc = sb.fail_rc;
+		if (err)
+			*err = sb.fail_err;
+		goto done;
 	}
 	rc = DLT_OK;
 	goto done;
@@ -834,12 +942,15 @@ done:
 		dlt_error_prefix(err, "checkpoint %s", key);
 	if (stream.release)
 		stream.release(&stream);
+	if (mu_ok)
+		pthread_mutex_destroy(&sb.mu);
 	dlt_schema__release(&ss);
 	dlt_schema__release(&fs);
 	dlt_parquet_file_free(pf);
 	dlt_input_free(in);
 	for (size_t i = 0; i < ncols; i++)
 		dlt_free(cols[i]);
-	scratch_dispose(&r.s);
+	for (int i = 0; i < n_cons; i++)
+		scratch_dispose(&cs[i].r.s);
 	return rc;
 }

@@ -18,6 +18,23 @@ int dlt_log__read_parquet_actions_hint(dlt_storage *st, const char *key, dlt_log
 int dlt_log__read_parquet_actions_arena(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                         int (*rows_cb)(int64_t rows, void *payload),
                                         void *payload, dlt_log_arena *keep, dlt_error *err);
+/* One consumer of a checkpoint's rows (see dlt_log__read_parquet_actions_par). */
+typedef struct dlt_log_ckpt_consumer {
+	dlt_log_action_cb cb;
+	void *payload;
+	dlt_log_arena *keep;  /* as in dlt_log__read_parquet_actions_arena */
+} dlt_log_ckpt_consumer;
+#define DLT_LOG_CKPT_MAX_CONSUMERS 4
+/* dlt_log__read_parquet_actions_arena with n_cons consumers, each on its own
+ * thread (consumer 0 on the caller's): batches of rows are handed out in
+ * turn, so a consumer sees some of the rows, each row once, in row order
+ * within its batches. Callbacks of different consumers run concurrently.
+ * rows_cb(rows, rows_payload) first, as before. On failure, the error of the
+ * earliest failing batch. */
+int dlt_log__read_parquet_actions_par(dlt_storage *st, const char *key,
+                                      const dlt_log_ckpt_consumer *cons, int n_cons,
+                                      int (*rows_cb)(int64_t rows, void *payload),
+                                      void *rows_payload, dlt_error *err);
 /* Every action in a newline-delimited JSON log file (commit, compaction, v2 JSON). */
 int dlt_log__read_json_actions(dlt_storage *st, const char *key, dlt_log_action_cb cb,
                                void *payload, dlt_error *err);

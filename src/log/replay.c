@@ -7,6 +7,7 @@
 #include "log/ckpt.h"
 #include "arrow/arrow.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,12 +187,11 @@ static int64_t map_find(replay *r, const dlt_log_file *f, uint32_t h, size_t *sl
 	return -1;
 }
 
-/* Copy a borrowed file into arena-owned storage. */
-static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool is_add,
-                    bool arena_owned)
+/* Copy a borrowed file into storage owned by arena a; false on ENOMEM. */
+static bool own_file_in(dlt_log_arena *a, dlt_log_file *dst, const dlt_log_file *src,
+                        bool is_add, bool arena_owned)
 {
 	bool ok = true;
-	dlt_log_arena *a = r->ar;
 	*dst = *src;
 	if (!arena_owned)
 		dst->path = dlt_log__arena_strdup(a, src->path, &ok);
@@ -208,7 +208,14 @@ static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool 
 		dst->flags |= REC_ADD;
 	else
 		dst->flags &= ~REC_ADD;
-	return ok ? DLT_OK : oom(r->err);
+	return ok;
+}
+
+/* Copy a borrowed file into r's arena. */
+static int own_file(replay *r, dlt_log_file *dst, const dlt_log_file *src, bool is_add,
+                    bool arena_owned)
+{
+	return own_file_in(r->ar, dst, src, is_add, arena_owned) ? DLT_OK : oom(r->err);
 }
 
 /* owned: f is a record of a base snapshot (kept as is); arena_owned: its
@@ -523,6 +530,120 @@ static int on_rows(int64_t rows, void *payload)
 	return replay_reserve(payload, rows);
 }
 
+/* ------------------------------------- checkpoint on two threads -- */
+
+/* A checkpoint is reconciled, so each add or remove is a record of its own:
+ * the record of row i goes straight to slot base + i of r->recs, written by
+ * whichever consumer has that row, strings in that consumer's arena (taken
+ * into r's at the end). Rows without a file action leave dead slots, dropped
+ * with the superseded records. The few other actions go to the replay
+ * itself, one consumer at a time. */
+typedef struct ckpt_par {
+	replay *r;
+	pthread_mutex_t mu;
+	size_t base, rows;
+	uint8_t *filled; /* per row */
+} ckpt_par;
+
+typedef struct ckpt_sink {
+	ckpt_par *p;
+	dlt_log_arena *ar;
+} ckpt_sink;
+
+static int par_rows(int64_t rows, void *payload)
+{
+	ckpt_par *p = payload;
+	int rc;
+	if (rows < 0 || rows > (int64_t)1 << 27)
+		return dlt_error_set(p->r->err, DLT_ELIMIT, "checkpoint of %" PRId64 " rows: more "
+		                     "than 2^27 (134M) actions in one file", rows);
+	if ((uint64_t)rows > UINT32_MAX - 1 - p->r->n)
+		return dlt_error_set(p->r->err, DLT_ELIMIT, "more than 2^32 files in the log");
+	p->rows = (size_t)rows;
+	if ((rc = recs_reserve(p->r, p->base + p->rows)) < 0)
+		return rc;
+	if (!(p->filled = dlt_calloc(p->rows ? p->rows : 1, 1)))
+		return oom(p->r->err);
+	return DLT_OK;
+}
+
+static int sink_put(ckpt_sink *k, const dlt_log_action *a, bool is_add, dlt_error *err)
+{
+	ckpt_par *p = k->p;
+	replay *r = p->r;
+	size_t row = (size_t)(a->line - 1);
+	if (a->line < 1 || row >= p->rows)
+		return dlt_error_set(err, DLT_ECORRUPT, "checkpoint row %" PRId64 " out of range",
+		                     a->line);
+	size_t i = p->base + row;
+	if (!own_file_in(k->ar, &r->recs[i], &a->file, is_add, is_add && a->arena_owned))
+		return oom(err);
+	r->hash[i] = key_hash(&a->file);
+	r->epoch[i] = r->cur_epoch;
+	p->filled[row] = 1;
+	return DLT_OK;
+}
+
+static int on_action_sink(const dlt_log_action *a, void *payload, dlt_error *err)
+{
+	ckpt_sink *k = payload;
+	int rc;
+	if (a->kind == DLT_LOG_ADD || a->kind == DLT_LOG_REMOVE)
+		return sink_put(k, a, a->kind == DLT_LOG_ADD, err);
+	pthread_mutex_lock(&k->p->mu);
+	rc = on_action(a, k->p->r, err);
+	if (rc < 0 && err && err != k->p->r->err)
+		*err = *k->p->r->err;
+	pthread_mutex_unlock(&k->p->mu);
+	return rc;
+}
+
+static int read_checkpoint_par(replay *r, dlt_storage *st, const char *key)
+{
+	enum { N = 2 };
+	static const dlt_log_kvs no_kvs = { 0, NULL };
+	ckpt_par p;
+	ckpt_sink ks[N];
+	dlt_log_ckpt_consumer cons[N];
+	int rc = DLT_OK;
+	memset(&p, 0, sizeof(p));
+	memset(ks, 0, sizeof(ks));
+	p.r = r;
+	p.base = r->n;
+	if (pthread_mutex_init(&p.mu, NULL) != 0)
+		return dlt_log__read_parquet_actions_arena(st, key, on_action, on_rows, r, r->ar,
+		                                           r->err);
+	for (int i = 0; i < N && rc >= 0; i++) {
+		ks[i].p = &p;
+		rc = dlt_log__arena_new(&ks[i].ar, r->err);
+		cons[i].cb = on_action_sink;
+		cons[i].payload = &ks[i];
+		cons[i].keep = ks[i].ar;
+	}
+	if (rc >= 0)
+		rc = dlt_log__read_parquet_actions_par(st, key, cons, N, par_rows, &p, r->err);
+	if (rc >= 0) {
+		/* rows without a file action: dead slots */
+		for (size_t i = 0; i < p.rows; i++) {
+			if (p.filled[i])
+				continue;
+			dlt_log_file *f = &r->recs[p.base + i];
+			memset(f, 0, sizeof(*f));
+			f->path = "";
+			f->partition_values = &no_kvs;
+			f->flags = REC_DEAD;
+			r->hash[p.base + i] = 0;
+			r->epoch[p.base + i] = r->cur_epoch;
+		}
+		r->n = p.base + p.rows;
+	}
+	for (int i = 0; i < N; i++)
+		dlt_log__arena_adopt(r->ar, ks[i].ar); /* also on failure: records may point in */
+	dlt_free(p.filled);
+	pthread_mutex_destroy(&p.mu);
+	return rc;
+}
+
 static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *seg)
 {
 	int rc = DLT_OK;
@@ -532,13 +653,16 @@ static int apply_checkpoint(replay *r, dlt_storage *st, const dlt_log_segment *s
 		const char *k = seg->checkpoint_parts[i].key;
 		if (ends_with(k, ".json"))
 			rc = dlt_log__read_json_actions(st, k, on_action, r, r->err);
+		else if (r->nomap)
+			rc = read_checkpoint_par(r, st, k);
 		else
 			rc = dlt_log__read_parquet_actions_arena(st, k, on_action, on_rows, r, r->ar,
 			                                         r->err);
 	}
 	for (size_t i = 0; i < r->n_sidecars && rc >= 0; i++) {
-		rc = dlt_log__read_parquet_actions_arena(st, r->sidecars[i], on_action, on_rows, r,
-		                                         r->ar, r->err);
+		rc = r->nomap ? read_checkpoint_par(r, st, r->sidecars[i])
+		              : dlt_log__read_parquet_actions_arena(st, r->sidecars[i], on_action,
+		                                                    on_rows, r, r->ar, r->err);
 		if (rc == DLT_ENOTFOUND)
 			rc = dlt_error_set(r->err, DLT_ECORRUPT,
 			                   "checkpoint %s names sidecar %s, which is missing",
@@ -555,7 +679,7 @@ static void drop_superseded(replay *r)
 		return;
 	for (size_t i = 0; i < r->unmapped; i++) {
 		size_t slot;
-		if (map_find(r, &r->recs[i], r->hash[i], &slot) >= 0)
+		if (!(r->recs[i].flags & REC_DEAD) && map_find(r, &r->recs[i], r->hash[i], &slot) >= 0)
 			r->recs[i].flags |= REC_DEAD;
 	}
 }

@@ -509,6 +509,76 @@ static void test_ckpt_write_v2_sidecars_roundtrip(void **state)
 	dlt_table_free(t);
 }
 
+/* A checkpoint of tens of thousands of files (many batches, replayed by two
+ * consumers on two threads into slots by row), classic and v2 with
+ * sidecars: the snapshot read back equals the one replayed from JSON, file
+ * for file in the same order, with tombstones, app txns and domains. */
+static void test_ckpt_write_large_roundtrip(void **state)
+{
+	char dir[512] = TMP "/large";
+	const int n = 40000;
+	dlt_buf b = DLT_BUF_INIT;
+	dlt_log_ckpt_opts o = DLT_LOG_CKPT_OPTS_INIT;
+	dlt_log_ckpt_info info;
+	dlt_error err;
+	(void)state;
+	make_table(dir, kV2Proto, "\"delta.checkpointPolicy\":\"v2\"", 0, true);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(dlt_buf_appendf(&b, NULL,
+		                                 "{\"add\":{\"path\":\"p=%d/g%06d.parquet\","
+		                                 "\"partitionValues\":{\"p\":\"%d\"},\"size\":%d,"
+		                                 "\"modificationTime\":1700000000000,\"dataChange\":true,"
+		                                 "\"stats\":\"{\\\"numRecords\\\":%d}\"}}\n",
+		                                 i % 7, i, i % 7, 1000 + i, i),
+		                 DLT_OK);
+		if (i % 5000 == 0)
+			assert_int_equal(dlt_buf_appendf(&b, NULL,
+			                                 "{\"txn\":{\"appId\":\"app%d\",\"version\":%d}}\n"
+			                                 "{\"domainMetadata\":{\"domain\":\"d%d\","
+			                                 "\"configuration\":\"{}\",\"removed\":false}}\n",
+			                                 i, i, i),
+			                 DLT_OK);
+	}
+	assert_int_equal(dlt_buf_append_byte(&b, 0, NULL), DLT_OK);
+	commit_text(dir, 1, (const char *)b.data);
+	dlt_buf_clear(&b);
+	for (int i = 0; i < n; i += 97)
+		assert_int_equal(dlt_buf_appendf(&b, NULL,
+		                                 "{\"remove\":{\"path\":\"p=%d/g%06d.parquet\","
+		                                 "\"deletionTimestamp\":4102444800000,"
+		                                 "\"dataChange\":true}}\n",
+		                                 i % 7, i),
+		                 DLT_OK);
+	assert_int_equal(dlt_buf_append_byte(&b, 0, NULL), DLT_OK);
+	commit_text(dir, 2, (const char *)b.data);
+	dlt_buf_dispose(&b);
+
+	dlt_table *t = open_t(dir);
+	dlt_snapshot *a = snap_of(t, -1);
+	assert_int_equal(a->n_files, n - (n + 96) / 97);
+	/* classic */
+	o.kind = DLT_LOG_CKPT_WRITE_CLASSIC;
+	if (dlt_log__checkpoint_write(&info, a, &o, &err) != DLT_OK)
+		fail_msg("%s", err.message);
+	dlt_snapshot *c = snap_of(t, -1);
+	assert_int_equal(c->segment.checkpoint_version, 2);
+	eq_snap(a, c, true, true);
+	dlt_snapshot_free(c);
+	/* v2 with sidecars of more than one batch each */
+	o = (dlt_log_ckpt_opts)DLT_LOG_CKPT_OPTS_INIT;
+	o.sidecar_actions = 20000;
+	if (dlt_log__checkpoint_write(&info, a, &o, &err) != DLT_OK)
+		fail_msg("%s", err.message);
+	assert_true(info.v2);
+	assert_true(info.n_sidecars >= 2);
+	c = snap_of(t, -1);
+	assert_int_equal(c->segment.checkpoint_kind, DLT_LOG_CKPT_V2_PARQUET);
+	eq_snap(a, c, true, true);
+	dlt_snapshot_free(c);
+	dlt_snapshot_free(a);
+	dlt_table_free(t);
+}
+
 static void test_ckpt_write_v2_refused_without_feature(void **state)
 {
 	char dir[512] = TMP "/nov2";
@@ -723,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_ckpt_write_duckdb_reads_classic),
 		cmocka_unit_test(test_ckpt_write_stats_struct_only),
 		cmocka_unit_test(test_ckpt_write_v2_sidecars_roundtrip),
+		cmocka_unit_test(test_ckpt_write_large_roundtrip),
 		cmocka_unit_test(test_ckpt_write_v2_refused_without_feature),
 		cmocka_unit_test(test_ckpt_write_expires_old_tombstones),
 		cmocka_unit_test(test_ckpt_write_failure_leaves_table_readable),
