@@ -111,6 +111,10 @@ int dlt_schema__set_metadata(struct ArrowSchema *s, const char *const *keys,
 /* Look up a metadata key: *value and *len point into s->metadata; DLT_ENOTFOUND if absent. */
 int dlt_schema__metadata_get(const struct ArrowSchema *s, const char *key,
                              const char **value, int32_t *len);
+/* Does field metadata "delta.type" (the Delta type a storage layout stands
+ * for: "variant", "geometry(...)") equal `type`, or start with it when
+ * `prefix`? */
+bool dlt_schema__delta_type_is(const struct ArrowSchema *s, const char *type, bool prefix);
 /* Deep copy of any (also foreign) schema into one we own. */
 int dlt_schema__copy(struct ArrowSchema *out, const struct ArrowSchema *src, dlt_error *err);
 /* Deep copy in which every dictionary-encoded field is replaced by its value

@@ -183,6 +183,17 @@ int dlt_schema__metadata_get(const struct ArrowSchema *s, const char *key, const
 	return DLT_ENOTFOUND;
 }
 
+bool dlt_schema__delta_type_is(const struct ArrowSchema *s, const char *type, bool prefix)
+{
+	const char *v;
+	int32_t len;
+	size_t n = strlen(type);
+	if (dlt_schema__metadata_get(s, "delta.type", &v, &len) != DLT_OK || len < 0 ||
+	    (size_t)len < n || (!prefix && (size_t)len != n))
+		return false;
+	return memcmp(v, type, n) == 0;
+}
+
 static int schema_copy(struct ArrowSchema *out, const struct ArrowSchema *src, int depth,
                        bool decode, dlt_error *err)
 {

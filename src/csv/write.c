@@ -97,11 +97,7 @@ static int wnode_build(wnode *n, const struct ArrowSchema *s, const struct Arrow
 			                      depth + 1, err)) < 0)
 				return rc;
 	}
-	const char *dt;
-	int32_t dtl;
-	if (n->tv.type == DLT_AT_STRUCT &&
-	    dlt_schema__metadata_get(s, "delta.type", &dt, &dtl) == DLT_OK && dtl == 7 &&
-	    memcmp(dt, "variant", 7) == 0) {
+	if (n->tv.type == DLT_AT_STRUCT && dlt_schema__delta_type_is(s, "variant", false)) {
 		for (i = 0; i < n->n_children; i++) {
 			const wnode *ch = &n->children[i];
 			const char *nm = s->children[i]->name ? s->children[i]->name : "";

@@ -301,10 +301,7 @@ static int type_json(json_t **out, const struct ArrowSchema *s, const char *path
 		return DLT_OK;
 	}
 	case DLT_AT_STRUCT: {
-		const char *dt;
-		int32_t dl;
-		if (dlt_schema__metadata_get(s, "delta.type", &dt, &dl) == DLT_OK && dl == 7 &&
-		    memcmp(dt, "variant", 7) == 0) {
+		if (dlt_schema__delta_type_is(s, "variant", false)) {
 			if (!(*out = json_string("variant")))
 				return oom(err);
 			return DLT_OK;
@@ -324,8 +321,9 @@ static int type_json(json_t **out, const struct ArrowSchema *s, const char *path
 	if (tv.type == DLT_AT_BINARY) { /* geometry/geography read from a geospatial table */
 		const char *dt;
 		int32_t dl;
-		if (dlt_schema__metadata_get(s, "delta.type", &dt, &dl) == DLT_OK && dl >= 8 &&
-		    (memcmp(dt, "geometry", 8) == 0 || (dl >= 9 && memcmp(dt, "geography", 9) == 0))) {
+		if ((dlt_schema__delta_type_is(s, "geometry", true) ||
+		     dlt_schema__delta_type_is(s, "geography", true)) &&
+		    dlt_schema__metadata_get(s, "delta.type", &dt, &dl) == DLT_OK) {
 			if (!(*out = json_stringn(dt, (size_t)dl)))
 				return oom(err);
 			return DLT_OK;

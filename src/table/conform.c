@@ -156,13 +156,6 @@ static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
                        const struct ArrowSchema *ps, const struct ArrowArray *view,
                        int64_t n, dlt_match_mode mode, int depth, dlt_error *err);
 
-static bool is_variant(const struct ArrowSchema *ls)
-{
-	const char *dt;
-	int32_t n;
-	return dlt_schema__metadata_get(ls, "delta.type", &dt, &n) == DLT_OK && n == 7 &&
-	       memcmp(dt, "variant", 7) == 0;
-}
 
 static int conform_struct(struct ArrowArray *out, const struct ArrowSchema *ls,
                           const struct ArrowSchema *ps, const struct ArrowArray *v, int64_t n,
@@ -262,7 +255,7 @@ static int conform_rec(struct ArrowArray *out, const struct ArrowSchema *ls,
 	if (strcmp(lf, "+s") == 0) {
 		if (strcmp(pf, "+s") != 0)
 			goto mismatch;
-		if (is_variant(ls) && dlt_variant__is_shredded(ps)) {
+		if (dlt_schema__delta_type_is(ls, "variant", false) && dlt_variant__is_shredded(ps)) {
 			/* variantShredding: rebuild each value from value + typed_value */
 			struct ArrowArray whole = *view;
 			whole.length = n;

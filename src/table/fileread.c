@@ -245,15 +245,12 @@ static int add_read_paths(path_list *l, const struct ArrowSchema *pf,
 	int64_t k, hits = 0;
 	size_t before = l->n;
 	int rc;
-	const char *dt;
-	int32_t dtl;
 	if (depth > 32 || strcmp(lf->format, "+s") != 0 || strcmp(pf->format, "+s") != 0 ||
 	    lf->n_children >= pf->n_children)
 		return paths_add(l, prefix, err);
 	/* a variant is read whole: a shredded one keeps part of its value in
 	 * typed_value, which is not a field of the logical struct */
-	if (dlt_schema__metadata_get(lf, "delta.type", &dt, &dtl) == DLT_OK && dtl == 7 &&
-	    memcmp(dt, "variant", 7) == 0)
+	if (dlt_schema__delta_type_is(lf, "variant", false))
 		return paths_add(l, prefix, err);
 	for (k = 0; k < lf->n_children; k++) {
 		int64_t j = dlt_table__find_child(pf, lf->children[k], mode);
